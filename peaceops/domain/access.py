@@ -1,0 +1,109 @@
+"""Users, roles and what each role may do.
+
+The permission table below is the single source of truth; the web layer and the platform
+both check it, and the route x role test matrix reads its expectations from its own table so
+that a change here must be made twice, on purpose.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    """Runs the platform: users, settings, audit log, everything analysts do."""
+    ANALYST = "analyst"
+    """Mission staff: enter and import data, run analyses, edit reference records."""
+    PARTNER = "partner"
+    """A donor or agency: its own organisation's records plus shared aggregates."""
+    CIVIL_SOCIETY = "civil_society"
+    """A civil-society organisation: its own records plus public aggregates."""
+    VIEWER = "viewer"
+    """Reads dashboards and reference data; changes nothing."""
+
+
+class Permission(StrEnum):
+    READ_REFERENCE = "read_reference"
+    EDIT_REFERENCE = "edit_reference"
+    IMPORT_DATA = "import_data"
+    EDIT_ACTORS = "edit_actors"
+    EDIT_OWN_ORGANISATION = "edit_own_organisation"
+    MANAGE_USERS = "manage_users"
+    READ_AUDIT = "read_audit"
+    USE_API_TOKENS = "use_api_tokens"
+
+
+_ALL = frozenset(Permission)
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.ADMIN: _ALL,
+    Role.ANALYST: frozenset(
+        {
+            Permission.READ_REFERENCE,
+            Permission.EDIT_REFERENCE,
+            Permission.IMPORT_DATA,
+            Permission.EDIT_ACTORS,
+            Permission.EDIT_OWN_ORGANISATION,
+            Permission.USE_API_TOKENS,
+        }
+    ),
+    Role.PARTNER: frozenset(
+        {
+            Permission.READ_REFERENCE,
+            Permission.EDIT_OWN_ORGANISATION,
+            Permission.USE_API_TOKENS,
+        }
+    ),
+    Role.CIVIL_SOCIETY: frozenset(
+        {
+            Permission.READ_REFERENCE,
+            Permission.EDIT_OWN_ORGANISATION,
+            Permission.USE_API_TOKENS,
+        }
+    ),
+    Role.VIEWER: frozenset({Permission.READ_REFERENCE}),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Whoever is acting: a logged-in user, an API token, or the local command line."""
+
+    username: str
+    role: Role
+    user_id: int | None = None
+    actor_id: int | None = None
+    via: str = "cli"
+
+    def can(self, permission: Permission) -> bool:
+        return permission in ROLE_PERMISSIONS[self.role]
+
+    @classmethod
+    def system(cls, username: str = "system") -> Principal:
+        """The operator at the command line of the server: full rights, audited by name."""
+        return cls(username=username, role=Role.ADMIN, via="cli")
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    username: str
+    role: Role
+    display_name: str
+    email: str | None = None
+    actor_id: int | None = None
+    language: str | None = None
+    is_active: bool = True
+    created_at: datetime | None = None
+    last_login_at: datetime | None = None
+    id: int | None = None
+
+    def principal(self, *, via: str) -> Principal:
+        return Principal(
+            username=self.username,
+            role=self.role,
+            user_id=self.id,
+            actor_id=self.actor_id,
+            via=via,
+        )

@@ -1,0 +1,87 @@
+"""The facade that the CLI and the web app both call.
+
+``Platform`` holds the engine and one service object per capability; it is thin, and each
+service checks the caller's permission before it reads or writes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from peaceops.config import Settings
+from peaceops.domain.access import Principal, Role
+from peaceops.platform.accounts import AccountsService
+from peaceops.platform.actors import ActorsService
+from peaceops.platform.audit import AuditService
+from peaceops.platform.institutions import InstitutionsService
+from peaceops.platform.missions import MissionsService
+from peaceops.platform.places import ImportReport, PlacesService
+from peaceops.platform.scenario import DemoLogin, Progress, load_scenario
+from peaceops.storage import current_revision, head_revision, make_engine, upgrade
+
+
+class Platform:
+    """One PeaceOps database and everything that can be done with it."""
+
+    def __init__(self, settings: Settings, *, engine: Engine | None = None) -> None:
+        self.settings = settings
+        self.engine = engine or make_engine(settings.database_url)
+        self.places = PlacesService(self.engine)
+        self.institutions = InstitutionsService(self.engine)
+        self.missions = MissionsService(self.engine)
+        self.actors = ActorsService(self.engine)
+        self.accounts = AccountsService(self.engine, settings)
+        self.audit = AuditService(self.engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # Database lifecycle ------------------------------------------------------------------
+
+    def upgrade(self) -> str | None:
+        """Apply every pending migration; returns the revision reached."""
+        upgrade(self.engine)
+        return current_revision(self.engine)
+
+    def is_current(self) -> bool:
+        return current_revision(self.engine) == head_revision()
+
+    def initialise(
+        self, *, admin_username: str = "admin", by: Principal | None = None
+    ) -> tuple[str, str | None]:
+        """Migrate, load reference countries, and create the first admin if there is none.
+
+        Returns the admin user name and its one-time password (None if an admin existed).
+        """
+        actor = by or Principal.system()
+        self.upgrade()
+        self.places.load_reference_countries(by=actor)
+        if any(u.role == Role.ADMIN for u in self.accounts.list_users(by=actor)):
+            return admin_username, None
+        user, password = self.accounts.create_user(
+            username=admin_username, role=Role.ADMIN, display_name="Administrator", by=actor
+        )
+        return user.username, password
+
+    def load_demo(
+        self, *, seed: int | None = None, progress: Progress | None = None
+    ) -> list[DemoLogin]:
+        from peaceops.scenario.carana import DEFAULT_SEED, build_carana
+
+        by = Principal.system("demo-loader")
+        self.upgrade()
+        self.places.load_reference_countries(by=by)
+        scenario = build_carana(seed if seed is not None else DEFAULT_SEED)
+        return load_scenario(
+            scenario, places=self.places, institutions=self.institutions, actors=self.actors,
+            missions=self.missions, accounts=self.accounts, by=by, progress=progress,
+        )
+
+    def data_dir(self) -> Path:
+        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        return self.settings.data_dir
+
+
+__all__ = ["DemoLogin", "ImportReport", "Platform"]

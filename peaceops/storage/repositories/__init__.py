@@ -1,0 +1,1 @@
+"""Repositories: functions taking a ``Connection`` and speaking domain objects."""

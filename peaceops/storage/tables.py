@@ -1,0 +1,224 @@
+"""Table definitions of the foundation: places, missions, institutions, actors, users, audit.
+
+Later capabilities add their own modules beside this one and register their tables on the
+same ``metadata``; every change reaches databases through an Alembic migration.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from peaceops.storage.types import JSONType, UTCDateTime
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+metadata = MetaData(naming_convention=NAMING)
+
+countries = Table(
+    "countries",
+    metadata,
+    Column("iso3", String(3), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("iso2", String(2)),
+    Column("numeric", Integer),
+    Column("gw_code", Integer, unique=True),
+    Column("ucdp_id", Integer),
+    Column("fictional", Boolean, nullable=False, default=False),
+)
+
+admin_areas = Table(
+    "admin_areas",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("country_iso3", String(3), ForeignKey("countries.iso3"), nullable=False),
+    Column("level", SmallInteger, nullable=False),
+    Column("pcode", String(64), nullable=False),
+    Column("name", String(300), nullable=False),
+    Column("parent_id", Integer, ForeignKey("admin_areas.id", ondelete="SET NULL")),
+    Column("geometry", JSONType, nullable=False),
+    Column("min_lon", Float, nullable=False),
+    Column("min_lat", Float, nullable=False),
+    Column("max_lon", Float, nullable=False),
+    Column("max_lat", Float, nullable=False),
+    Column("source", String(500)),
+    UniqueConstraint("country_iso3", "pcode", name="uq_admin_areas_country_pcode"),
+    CheckConstraint("level BETWEEN 1 AND 4", name="level_range"),
+)
+Index("ix_admin_areas_country_level", admin_areas.c.country_iso3, admin_areas.c.level)
+
+settlements = Table(
+    "settlements",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("country_iso3", String(3), ForeignKey("countries.iso3"), nullable=False),
+    Column("name", String(300), nullable=False),
+    Column("lon", Float, nullable=False),
+    Column("lat", Float, nullable=False),
+    Column("population", Integer),
+    Column("admin_area_id", Integer, ForeignKey("admin_areas.id", ondelete="SET NULL")),
+    Column("is_capital", Boolean, nullable=False, default=False),
+    UniqueConstraint("country_iso3", "name", name="uq_settlements_country_name"),
+)
+
+missions = Table(
+    "missions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("acronym", String(40), nullable=False, unique=True),
+    Column("name", String(300), nullable=False),
+    Column("organisation", String(20), nullable=False),
+    Column("start_date", Date, nullable=False),
+    Column("end_date", Date),
+)
+
+mission_countries = Table(
+    "mission_countries",
+    metadata,
+    Column("mission_id", Integer, ForeignKey("missions.id", ondelete="CASCADE"), primary_key=True),
+    Column("country_iso3", String(3), ForeignKey("countries.iso3"), primary_key=True),
+)
+
+mandate_periods = Table(
+    "mandate_periods",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("mission_id", Integer, ForeignKey("missions.id", ondelete="CASCADE"), nullable=False),
+    Column("start_date", Date, nullable=False),
+    Column("end_date", Date, nullable=False),
+    Column("resolution", String(100)),
+    CheckConstraint("end_date >= start_date", name="dates_ordered"),
+)
+
+mandate_tasks = Table(
+    "mandate_tasks",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "period_id", Integer, ForeignKey("mandate_periods.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("area", String(40), nullable=False),
+    Column("text", Text, nullable=False),
+)
+
+actors = Table(
+    "actors",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(300), nullable=False, unique=True),
+    Column("acronym", String(40)),
+    Column("category", String(40), nullable=False),
+    Column("org_type", SmallInteger, nullable=False),
+    Column("iati_org_id", String(100), unique=True),
+    Column("country_iso3", String(3), ForeignKey("countries.iso3")),
+    Column("name_variants", JSONType, nullable=False, default=list),
+)
+
+institutions = Table(
+    "institutions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("country_iso3", String(3), ForeignKey("countries.iso3"), nullable=False),
+    Column("type", String(40), nullable=False),
+    Column("name", String(300), nullable=False),
+    Column("acronym", String(40)),
+    Column("parent_id", Integer, ForeignKey("institutions.id", ondelete="SET NULL")),
+    Column("description", Text),
+    UniqueConstraint("country_iso3", "name", name="uq_institutions_country_name"),
+)
+
+sites = Table(
+    "sites",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "institution_id",
+        Integer,
+        ForeignKey("institutions.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("name", String(300), nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("lon", Float),
+    Column("lat", Float),
+    Column("admin_area_id", Integer, ForeignKey("admin_areas.id", ondelete="SET NULL")),
+    UniqueConstraint("institution_id", "name", name="uq_sites_institution_name"),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("username", String(80), nullable=False, unique=True),
+    Column("display_name", String(200), nullable=False),
+    Column("email", String(300)),
+    Column("password_hash", String(300), nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("actor_id", Integer, ForeignKey("actors.id", ondelete="SET NULL")),
+    Column("language", String(8)),
+    Column("is_active", Boolean, nullable=False, default=True),
+    Column("must_change_password", Boolean, nullable=False, default=False),
+    Column("failed_logins", Integer, nullable=False, default=0),
+    Column("locked_until", UTCDateTime()),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("last_login_at", UTCDateTime()),
+)
+
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("expires_at", UTCDateTime(), nullable=False),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("prefix", String(12), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("expires_at", UTCDateTime(), nullable=False),
+    Column("last_used_at", UTCDateTime()),
+    Column("revoked", Boolean, nullable=False, default=False),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", UTCDateTime(), nullable=False),
+    Column("user_id", Integer),  # no foreign key: the log outlives the users it names
+    Column("username", String(80), nullable=False),
+    Column("via", String(20)),
+    Column("action", String(20), nullable=False),
+    Column("entity", String(60), nullable=False),
+    Column("entity_id", String(100)),
+    Column("before", JSONType),
+    Column("after", JSONType),
+)
+Index("ix_audit_log_entity", audit_log.c.entity, audit_log.c.entity_id)
+Index("ix_audit_log_at", audit_log.c.at)
