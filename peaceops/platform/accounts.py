@@ -248,18 +248,25 @@ class AccountsService:
 
     # API tokens --------------------------------------------------------------------------
 
-    def create_token(self, name: str, *, by: Principal, days: int | None = None) -> NewToken:
-        require(by, Permission.USE_API_TOKENS)
-        if by.user_id is None:
+    def create_token(
+        self, name: str, *, by: Principal, user_id: int | None = None, days: int | None = None
+    ) -> NewToken:
+        """A new API token for the caller, or for another user when an admin asks."""
+        owner_id = by.user_id if user_id is None else user_id
+        if owner_id is None:
             raise PermissionDenied("API tokens belong to users; log in as a user first")
+        if owner_id != by.user_id:
+            require(by, Permission.MANAGE_USERS)
         name = name.strip()
         if not name or len(name) > 100:
             raise InputError("give the token a name of 1-100 characters", field="name")
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
         expires = utcnow() + timedelta(days=days or self._settings.api_token_days)
         with transaction(self._engine) as conn:
+            owner = repo.get_user(conn, owner_id)
+            require(owner.principal(via=by.via), Permission.USE_API_TOKENS)
             token_id = repo.create_token(
-                conn, by, user_id=by.user_id, name=name, prefix=token[:10],
+                conn, by, user_id=owner_id, name=name, prefix=token[:10],
                 token_hash=token_hash(token), expires_at=expires,
             )
         return NewToken(id=token_id, token=token, expires_at=expires)

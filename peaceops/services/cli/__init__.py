@@ -1,0 +1,1 @@
+"""The ``peaceops`` command line: one module per command family."""

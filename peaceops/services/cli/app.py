@@ -1,0 +1,50 @@
+"""The ``peaceops`` command: the root app and its command families."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from peaceops.services.cli import database, demo, docs, exports, imports, server, users
+from peaceops.services.cli.context import State
+
+app = typer.Typer(
+    name="peaceops",
+    help="PeaceOps: evidence for rebuilding security and justice institutions after conflict.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    database_url: Annotated[
+        str | None,
+        typer.Option(
+            "--database-url",
+            help="Database to use (overrides PEACEOPS_DATABASE_URL).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """PeaceOps command line. Settings come from PEACEOPS_* environment variables."""
+    overrides = {"database_url": database_url} if database_url else {}
+    ctx.obj = State(overrides=overrides)
+
+
+app.command("init")(database.init)
+app.command("demo")(demo.demo)
+app.command("serve")(server.serve)
+app.add_typer(database.app, name="db")
+app.add_typer(users.app, name="users")
+app.add_typer(imports.app, name="import")
+app.add_typer(exports.app, name="export")
+app.add_typer(docs.app, name="docs")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,20 @@
+"""The JSON API under /api/v1: one router per resource."""
+
+from fastapi import APIRouter
+
+from peaceops.services.web.api import (
+    actors,
+    admin_areas,
+    audit,
+    countries,
+    institutions,
+    missions,
+    tokens,
+    users,
+)
+
+router = APIRouter(prefix="/api/v1")
+for module in (countries, admin_areas, missions, institutions, actors, users, tokens, audit):
+    router.include_router(module.router)
+
+__all__ = ["router"]

@@ -1,0 +1,19 @@
+"""Server-rendered pages: one router per area of the interface."""
+
+from fastapi import APIRouter
+
+from peaceops.services.web.pages import (
+    account,
+    actors,
+    admin,
+    auth,
+    countries,
+    institutions,
+    missions,
+)
+
+router = APIRouter(include_in_schema=False)
+for module in (auth, account, countries, institutions, missions, actors, admin):
+    router.include_router(module.router)
+
+__all__ = ["router"]
