@@ -81,8 +81,8 @@ class PriogridCell:
         """The cell containing a point (points on the east or north edge belong to the next cell)."""
         if not (-180.0 <= lon <= 180.0 and -90.0 <= lat <= 90.0):
             raise ValueError(f"coordinates out of range: lon={lon}, lat={lat}")
-        col = min(int(math.floor((lon + 180.0) / PRIOGRID_RES)) + 1, PRIOGRID_COLS)
-        row = min(int(math.floor((lat + 90.0) / PRIOGRID_RES)) + 1, PRIOGRID_ROWS)
+        col = _index(lon, -180.0, PRIOGRID_COLS)
+        row = _index(lat, -90.0, PRIOGRID_ROWS)
         return cls((row - 1) * PRIOGRID_COLS + col)
 
     @classmethod
@@ -134,6 +134,15 @@ class PriogridCell:
                 c = (self.col - 1 + dc) % PRIOGRID_COLS + 1
                 out.append(PriogridCell.from_row_col(r, c))
         return tuple(out)
+
+
+def _index(value: float, origin: float, count: int) -> int:
+    """1-based cell index along one axis; exact at cell edges despite float rounding."""
+    index = min(int(math.floor((value - origin) / PRIOGRID_RES)) + 1, count)
+    # (value - origin) may round up onto the next edge (e.g. -1e-21 + 180 == 180.0).
+    if index > 1 and origin + (index - 1) * PRIOGRID_RES > value:
+        index -= 1
+    return index
 
 
 @dataclass(frozen=True, slots=True, order=True)

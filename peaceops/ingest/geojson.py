@@ -364,11 +364,6 @@ def read_boundaries(
                 Problem(f"unreadable geometry: {exc}", source=name, item=item, field="geometry")
             )
             continue
-        if geom.is_empty or geom.area == 0:
-            problems.append(
-                Problem("the geometry has no area", source=name, item=item, field="geometry")
-            )
-            continue
         stored: Mapping[str, Any] = geometry
         if not geom.is_valid:
             reason = shapely.is_valid_reason(geom)
@@ -385,6 +380,11 @@ def read_boundaries(
                 Problem(f"repaired invalid geometry ({reason})", source=name, item=item,
                         field="geometry")
             )
+        if geom.is_empty or geom.area == 0:
+            problems.append(
+                Problem("the geometry has no area", source=name, item=item, field="geometry")
+            )
+            continue
         read.areas.append(
             AdminArea(
                 country_iso3=iso3,

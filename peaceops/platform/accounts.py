@@ -16,7 +16,7 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from peaceops.config import Settings
 from peaceops.domain.access import Permission, Principal, Role, User
@@ -175,46 +175,59 @@ class AccountsService:
             return False
 
     def authenticate(self, username: str, password: str, *, via: str = "web") -> User:
-        """Check a password, counting failures and locking the account after too many."""
+        """Check a password, counting failures and locking the account after too many.
+
+        A failure is recorded (and committed) before the error is raised, so that neither the
+        lockout counter nor the audit entry is rolled back with it.
+        """
         username = username.strip().lower()
         now = utcnow()
+        failure: str | None = None
         with transaction(self._engine) as conn:
             creds = repo.credentials(conn, username)
-            anonymous = Principal(username=username or "?", role=Role.VIEWER, via=via)
             if creds is None:
                 self._verify(_DUMMY_HASH, password)
+                anonymous = Principal(username=username[:80] or "?", role=Role.VIEWER, via=via)
                 audited.record(conn, anonymous, AuditAction.LOGIN_FAILED, "users", None,
                                after={"reason": "unknown user"})
-                raise AuthenticationError("wrong user name or password")
-            user = creds.user
-            who = user.principal(via=via)
-            if creds.locked_until is not None and creds.locked_until > now:
-                audited.record(conn, who, AuditAction.LOGIN_FAILED, "users", user.id,
-                               after={"reason": "locked"})
-                raise AuthenticationError(
-                    "this account is locked after too many failed logins; try again later"
-                )
-            if not self._verify(creds.password_hash, password) or not user.is_active:
-                failures = creds.failed_logins + 1
-                locked = None
-                if failures >= self._settings.login_attempts:
-                    locked = now + timedelta(minutes=self._settings.lockout_minutes)
-                    failures = 0
-                repo.set_login_state(conn, user.id or 0, failed_logins=failures,
-                                     locked_until=locked)
-                audited.record(
-                    conn, who, AuditAction.LOGIN_FAILED, "users", user.id,
-                    after={"reason": "inactive" if user.is_active is False else "password",
-                           "locked": locked is not None},
-                )
-                raise AuthenticationError("wrong user name or password")
-            if self._hasher.check_needs_rehash(creds.password_hash):
-                repo.update_user(conn, who, user.id or 0,
-                                 {"password_hash": self._hasher.hash(password)})
-            repo.set_login_state(conn, user.id or 0, failed_logins=0, locked_until=None,
-                                 last_login_at=now)
-            audited.record(conn, who, AuditAction.LOGIN, "users", user.id)
-            return user
+                failure = "wrong user name or password"
+            else:
+                failure = self._check(conn, creds, password, now=now, via=via)
+        if failure is not None or creds is None:
+            raise AuthenticationError(failure)
+        return creds.user
+
+    def _check(
+        self, conn: Connection, creds: repo.Credentials, password: str, *, now: datetime,
+        via: str,
+    ) -> str | None:
+        """None if the password opens the account; otherwise why not (already recorded)."""
+        user = creds.user
+        who = user.principal(via=via)
+        if creds.locked_until is not None and creds.locked_until > now:
+            audited.record(conn, who, AuditAction.LOGIN_FAILED, "users", user.id,
+                           after={"reason": "locked"})
+            return "this account is locked after too many failed logins; try again later"
+        if not self._verify(creds.password_hash, password) or not user.is_active:
+            failures = creds.failed_logins + 1
+            locked = None
+            if failures >= self._settings.login_attempts:
+                locked = now + timedelta(minutes=self._settings.lockout_minutes)
+                failures = 0
+            repo.set_login_state(conn, user.id or 0, failed_logins=failures, locked_until=locked)
+            audited.record(
+                conn, who, AuditAction.LOGIN_FAILED, "users", user.id,
+                after={"reason": "password" if user.is_active else "inactive",
+                       "locked": locked is not None},
+            )
+            return "wrong user name or password"
+        if self._hasher.check_needs_rehash(creds.password_hash):
+            repo.update_user(conn, who, user.id or 0,
+                             {"password_hash": self._hasher.hash(password)})
+        repo.set_login_state(conn, user.id or 0, failed_logins=0, locked_until=None,
+                             last_login_at=now)
+        audited.record(conn, who, AuditAction.LOGIN, "users", user.id)
+        return None
 
     def must_change_password(self, username: str) -> bool:
         with transaction(self._engine, write=False) as conn:
