@@ -299,11 +299,16 @@ class AccountsService:
         with transaction(self._engine, write=False) as conn:
             return repo.list_tokens(conn, by.user_id)
 
-    def revoke_token(self, token_id: int, *, by: Principal) -> None:
-        with transaction(self._engine) as conn:
+    def check_token_owner(self, token_id: int, *, by: Principal) -> None:
+        """Only a token's owner, or an admin, may act on it."""
+        with transaction(self._engine, write=False) as conn:
             owner = repo.token_owner(conn, token_id)
-            if owner != by.user_id:
-                require(by, Permission.MANAGE_USERS)
+        if owner != by.user_id:
+            require(by, Permission.MANAGE_USERS)
+
+    def revoke_token(self, token_id: int, *, by: Principal) -> None:
+        self.check_token_owner(token_id, by=by)
+        with transaction(self._engine) as conn:
             repo.revoke_token(conn, by, token_id)
 
 

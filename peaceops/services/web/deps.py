@@ -13,6 +13,7 @@ from fastapi import Depends, HTTPException, Request
 from peaceops.domain.access import Permission, Principal
 from peaceops.errors import PermissionDenied
 from peaceops.platform import Platform
+from peaceops.platform.access import require_own_organisation
 from peaceops.services.web.context import WebContext
 from peaceops.services.web.i18n import Language, negotiate
 from peaceops.services.web.security import (
@@ -134,3 +135,19 @@ Admin = Annotated[Principal, Depends(Requires(Permission.MANAGE_USERS))]
 Auditor = Annotated[Principal, Depends(Requires(Permission.READ_AUDIT))]
 TokenUser = Annotated[Principal, Depends(Requires(Permission.USE_API_TOKENS))]
 LanguageDep = Annotated[Language, Depends(language)]
+
+
+async def own_organisation(actor_id: int, by: ActorEditor) -> Principal:
+    """Partners and civil society may change only their own organisation (checked first)."""
+    require_own_organisation(by, actor_id)
+    return by
+
+
+async def token_owner(token_id: int, request: Request, by: TokenUser) -> Principal:
+    """A token is revoked by its owner or by an admin."""
+    get_platform(request).accounts.check_token_owner(token_id, by=by)
+    return by
+
+
+OwnOrganisation = Annotated[Principal, Depends(own_organisation)]
+TokenOwner = Annotated[Principal, Depends(token_owner)]

@@ -6,7 +6,7 @@ from fastapi import APIRouter
 
 from peaceops.domain.actors import Actor, ActorCategory
 from peaceops.services.web.api.schemas import ActorCreate, ActorPublic, ActorUpdate, Page
-from peaceops.services.web.deps import ActorEditor, ActorManager, PlatformDep, Reader
+from peaceops.services.web.deps import ActorManager, OwnOrganisation, PlatformDep, Reader
 
 router = APIRouter(prefix="/actors", tags=["actors"])
 
@@ -39,7 +39,7 @@ def create_actor(body: ActorCreate, platform: PlatformDep, by: ActorManager) -> 
 
 
 @router.patch("/{actor_id}", response_model=ActorPublic)
-def update_actor(actor_id: int, body: ActorUpdate, platform: PlatformDep, by: ActorEditor
+def update_actor(actor_id: int, body: ActorUpdate, platform: PlatformDep, by: OwnOrganisation
                  ) -> ActorPublic:
     """Analysts change any organisation; partners and civil society only their own."""
     changes = body.model_dump(exclude_unset=True)

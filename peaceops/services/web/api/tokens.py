@@ -3,7 +3,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from peaceops.services.web.api.schemas import Page, TokenCreate, TokenCreated, TokenPublic
-from peaceops.services.web.deps import PlatformDep, TokenUser
+from peaceops.services.web.deps import PlatformDep, TokenOwner, TokenUser
 
 router = APIRouter(prefix="/tokens", tags=["tokens"])
 
@@ -22,6 +22,6 @@ def create_token(body: TokenCreate, platform: PlatformDep, by: TokenUser) -> Tok
 
 
 @router.delete("/{token_id}", status_code=204)
-def revoke_token(token_id: int, platform: PlatformDep, by: TokenUser) -> Response:
+def revoke_token(token_id: int, platform: PlatformDep, by: TokenOwner) -> Response:
     platform.accounts.revoke_token(token_id, by=by)
     return Response(status_code=204)

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from peaceops.errors import InputError
-from peaceops.services.web.deps import LoggedIn, PlatformDep, TokenUser
+from peaceops.services.web.deps import LoggedIn, PlatformDep, TokenOwner, TokenUser
 from peaceops.services.web.pages.forms import redirect
 from peaceops.services.web.rendering import render
 
@@ -48,6 +48,6 @@ def create_token(
 
 
 @router.post("/tokens/{token_id}/revoke")
-def revoke_token(token_id: int, platform: PlatformDep, by: TokenUser) -> Response:
+def revoke_token(token_id: int, platform: PlatformDep, by: TokenOwner) -> Response:
     platform.accounts.revoke_token(token_id, by=by)
     return redirect("/account", msg="token_revoked")

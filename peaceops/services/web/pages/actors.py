@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from peaceops.domain.access import Permission
 from peaceops.domain.actors import ActorCategory
-from peaceops.services.web.deps import ActorEditor, PlatformDep, Reader
+from peaceops.services.web.deps import OwnOrganisation, PlatformDep, Reader
 from peaceops.services.web.pages.forms import redirect
 from peaceops.services.web.rendering import render
 
@@ -38,7 +38,7 @@ def actor_page(actor_id: int, request: Request, platform: PlatformDep, by: Reade
 def update_actor(
     actor_id: int,
     platform: PlatformDep,
-    by: ActorEditor,
+    by: OwnOrganisation,
     name: Annotated[str, Form(min_length=2, max_length=300)],
     acronym: Annotated[str, Form(max_length=40)] = "",
     name_variants: Annotated[str, Form(max_length=2000)] = "",
