@@ -1,0 +1,171 @@
+"""A real browser (Playwright driving Debian's Chromium) against a live server.
+
+Logs in, opens the dashboard and the map, toggles layers, switches to French and Arabic,
+checks the role limits and the mobile layout, and fails on any console error. Screenshots go
+to tests/artifacts/ (git-ignored) for a person to look at.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from conftest import TestDatabase
+from peaceops.services.web.app import create_app
+
+pytestmark = pytest.mark.browser
+CHROMIUM = os.environ.get("PEACEOPS_CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def live_server(db: TestDatabase) -> Iterator[str]:
+    port = free_port()
+    app = create_app(db.settings(), platform=db.platform)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline:
+            pytest.fail("the test server did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def browser():  # type: ignore[no-untyped-def]
+    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
+        message = f"no Chromium at {CHROMIUM} (apt-get install chromium)"
+        if os.environ.get("PEACEOPS_REQUIRE_BROWSER") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield instance
+        instance.close()
+
+
+class Watch:
+    """Collects console errors, failed requests and requests to other hosts."""
+
+    def __init__(self, page, base: str) -> None:  # type: ignore[no-untyped-def]
+        self.errors: list[str] = []
+        self.outside: list[str] = []
+        page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: self.errors.append(str(e)))
+        page.on("requestfailed", lambda r: self.errors.append(f"failed: {r.url}"))
+        page.on("request", lambda r: None if r.url.startswith((base, "data:")) else
+                self.outside.append(r.url))
+
+
+def shoot(page, name: str, engine: str) -> None:  # type: ignore[no-untyped-def]
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{engine}-{name}.png"), full_page=True)
+
+
+def log_in(page, base: str, username: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{base}/login")
+    page.get_by_label("User name").fill(username)
+    page.get_by_label("Password").fill("peace-in-carana")
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_load_state("networkidle")
+
+
+def test_dashboard_map_languages_and_roles(db: TestDatabase, live_server: str, browser) -> None:  # type: ignore[no-untyped-def]
+    base = live_server
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    watch = Watch(page, base)
+
+    page.goto(f"{base}/countries/XCA")
+    assert "/login?next=" in page.url  # not logged in: sent to the login form
+    shoot(page, "login", db.engine)
+    log_in(page, base, "admin")
+    assert page.url.endswith("/countries/XCA")
+    assert page.locator("h1").inner_text().startswith("Carana")
+    assert page.locator("svg.map-svg path.area").count() == 8
+    assert page.locator("svg.map-svg [data-layer=sites] g.pt").count() > 40
+    shoot(page, "dashboard", db.engine)
+
+    page.get_by_role("link", name="Open the full map").click()
+    page.wait_for_load_state("networkidle")
+    towns = page.locator("svg.map-svg g[data-layer=towns]")
+    assert towns.is_visible()
+    page.get_by_role("checkbox", name="Towns").uncheck()
+    assert not towns.is_visible()  # the layer switch works
+    page.get_by_role("checkbox", name="Towns").check()
+    shoot(page, "map", db.engine)
+    page.locator("svg.map-svg a[aria-label=Kalari]").click()
+    page.wait_for_load_state("networkidle")
+    assert page.locator("h1").inner_text().startswith("Kalari")
+
+    page.get_by_role("link", name="Français").click()
+    page.wait_for_load_state("networkidle")
+    assert page.locator("html").get_attribute("lang") == "fr"
+    assert page.get_by_role("link", name="Organisations").count() == 1
+    page.goto(f"{base}/countries/XCA")
+    assert page.get_by_role("heading", name="Opérations de paix").count() == 1
+    shoot(page, "dashboard-fr", db.engine)
+
+    page.get_by_role("link", name="العربية").click()
+    page.wait_for_load_state("networkidle")
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    direction = page.evaluate("getComputedStyle(document.body).direction")
+    assert direction == "rtl"
+    # Right-to-left: the brand sits at the right edge of the header.
+    brand = page.locator(".brand").bounding_box()
+    assert brand is not None and brand["x"] > 640
+    shoot(page, "dashboard-ar", db.engine)
+
+    page.goto(f"{base}/lang/en?next=/admin/audit")
+    assert page.locator("table.audit tbody tr").count() > 10
+    assert page.get_by_text("logged in").count() >= 1  # our own login is in the log
+    shoot(page, "audit", db.engine)
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_load_state("networkidle")
+    assert "/login" in page.url
+
+    log_in(page, base, "viewer")
+    assert page.get_by_role("link", name="Users").count() == 0
+    assert watch.errors == [], watch.errors
+    page.goto(f"{base}/admin/users")
+    assert page.locator("h1").inner_text() == "Not allowed"
+    # The only error Chromium reports now is that refusal itself.
+    assert [e for e in watch.errors if "403" not in e] == []
+    assert len(watch.errors) == 1
+    assert watch.outside == [], f"requests left the machine: {watch.outside}"
+
+
+def test_mobile_layout_has_no_sideways_scroll(db: TestDatabase, live_server: str, browser) -> None:  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": 375, "height": 740}, device_scale_factor=2)
+    page = context.new_page()
+    watch = Watch(page, live_server)
+    log_in(page, live_server, "analyst")
+    for path in ("/countries/XCA", "/countries/XCA/map", "/institutions/4", "/actors"):
+        page.goto(f"{live_server}{path}")
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 1, f"{path} scrolls sideways by {overflow}px"
+    page.goto(f"{live_server}/countries/XCA")
+    shoot(page, "mobile-dashboard", db.engine)
+    assert watch.errors == []
+    context.close()
