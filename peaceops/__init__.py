@@ -53,8 +53,8 @@ __all__ = [
     "InputError",
     "NotFound",
     "PeaceOpsError",
-    "Platform",
     "PermissionDenied",
+    "Platform",
     "Settings",
     "__version__",
 ]

@@ -40,8 +40,9 @@ def shared_file(relative: str) -> Path:
     """A file of ../shared/data; the test skips with a clear reason when it is absent."""
     path = SHARED_DATA / relative
     if not path.exists():
-        pytest.skip(f"shared dataset {relative} not found under {SHARED_DATA} "
-                    "(set PEACEOPS_SHARED_DATA)")
+        pytest.skip(
+            f"shared dataset {relative} not found under {SHARED_DATA} (set PEACEOPS_SHARED_DATA)"
+        )
     return path
 
 
@@ -51,7 +52,7 @@ def _pg_problem() -> str | None:
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
         engine.dispose()
-    except Exception as exc:  # noqa: BLE001 - any failure means no server
+    except Exception as exc:
         return f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
     return None
 
@@ -140,8 +141,9 @@ def demo_templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[st
 
 
 @pytest.fixture(params=ENGINES)
-def db(request: pytest.FixtureRequest, tmp_path: Path,
-       demo_templates: dict[str, str]) -> Iterator[TestDatabase]:
+def db(
+    request: pytest.FixtureRequest, tmp_path: Path, demo_templates: dict[str, str]
+) -> Iterator[TestDatabase]:
     """A fresh copy of the demo database, once on SQLite and once on PostgreSQL."""
     engine = request.param
     if engine == "sqlite":
@@ -217,8 +219,12 @@ def login(client, username: str, password: str = "peace-in-carana"):  # type: ig
     page = client.get("/login")
     return client.post(
         "/login",
-        data={"username": username, "password": password, "csrf_token": csrf_from(page.text),
-              "next": "/"},
+        data={
+            "username": username,
+            "password": password,
+            "csrf_token": csrf_from(page.text),
+            "next": "/",
+        },
         follow_redirects=False,
     )
 

@@ -88,21 +88,27 @@ def test_public_routes_are_exactly_those_without_a_requirement(app) -> None:  # 
 
 
 @pytest.mark.parametrize(("method", "template"), sorted(EXPECTED))
-def test_route_answers_each_role_as_expected(db: TestDatabase, app, method: str,  # type: ignore[no-untyped-def]
-                                             template: str) -> None:
+def test_route_answers_each_role_as_expected(
+    db: TestDatabase,
+    app,
+    method: str,  # type: ignore[no-untyped-def]
+    template: str,
+) -> None:
     from fastapi.testclient import TestClient
 
     platform = db.platform
     users = {u.username: u for u in platform.accounts.list_users(by=SYSTEM)}
-    police = next(i for i in platform.institutions.list(country="XCA")
-                  if i.acronym == "CNP")
-    analyst_token = platform.accounts.create_token("matrix", by=SYSTEM,
-                                                   user_id=users["analyst"].id)
+    police = next(i for i in platform.institutions.list(country="XCA") if i.acronym == "CNP")
+    analyst_token = platform.accounts.create_token("matrix", by=SYSTEM, user_id=users["analyst"].id)
     values = {
-        "iso3": "XCA", "area_id": "1", "institution_id": str(police.id),
-        "mission_id": str(platform.missions.list()[0].id), "actor_id":
-        str(users["partner"].actor_id), "user_id": str(users["viewer"].id),
-        "token_id": str(analyst_token.id), "code": "fr",
+        "iso3": "XCA",
+        "area_id": "1",
+        "institution_id": str(police.id),
+        "mission_id": str(platform.missions.list()[0].id),
+        "actor_id": str(users["partner"].actor_id),
+        "user_id": str(users["viewer"].id),
+        "token_id": str(analyst_token.id),
+        "code": "fr",
     }
     path = template.format(**values)
     if template == "/api/v1/admin-areas":
@@ -119,8 +125,10 @@ def test_route_answers_each_role_as_expected(db: TestDatabase, app, method: str,
         if username is not None:
             cookies[SESSION_COOKIE] = platform.accounts.start_session(users[username])
         with TestClient(app, cookies=cookies) as client:
-            kwargs: dict[str, object] = {"headers": {"x-csrf-token": token},
-                                         "follow_redirects": False}
+            kwargs: dict[str, object] = {
+                "headers": {"x-csrf-token": token},
+                "follow_redirects": False,
+            }
             if method in ("POST", "PATCH"):
                 if is_api:
                     kwargs["json"] = {}
@@ -138,7 +146,8 @@ def test_route_answers_each_role_as_expected(db: TestDatabase, app, method: str,
             if is_api:
                 assert status == 401, f"{method} {path} anonymous: {status}"
             else:
-                assert status == 303 and answer.headers["location"].startswith("/login?next="), \
+                assert status == 303 and answer.headers["location"].startswith("/login?next="), (
                     f"{method} {path} anonymous: {status}"
+                )
         else:
             assert status == 403, f"{method} {path} as {who} should be refused, got {status}"

@@ -24,10 +24,28 @@ ALLOWED: dict[str, set[str]] = {
     "reports": {"domain", "errors"},
     "scenario": {"domain", "errors"},
     "frameworks": set(),
-    "platform": {"domain", "errors", "config", "storage", "ingest", "analytics", "reports",
-                 "scenario"},
-    "services": {"domain", "errors", "config", "storage", "ingest", "analytics", "reports",
-                 "scenario", "platform", "__init__"},
+    "platform": {
+        "domain",
+        "errors",
+        "config",
+        "storage",
+        "ingest",
+        "analytics",
+        "reports",
+        "scenario",
+    },
+    "services": {
+        "domain",
+        "errors",
+        "config",
+        "storage",
+        "ingest",
+        "analytics",
+        "reports",
+        "scenario",
+        "platform",
+        "__init__",
+    },
     "config": {"errors"},
     "errors": set(),
 }
@@ -57,8 +75,11 @@ def imported_layers(path: Path) -> set[tuple[str, int]]:
     return found
 
 
-SOURCES = sorted(p for p in PACKAGE.rglob("*.py") if "migrations" not in p.parts
-                 and p.parent != PACKAGE or p.name in ("config.py", "errors.py"))
+SOURCES = sorted(
+    p
+    for p in PACKAGE.rglob("*.py")
+    if ("migrations" not in p.parts and p.parent != PACKAGE) or p.name in ("config.py", "errors.py")
+)
 
 
 @pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(PACKAGE)))
@@ -75,11 +96,12 @@ def test_imports_follow_the_layers(path: Path) -> None:
 
 
 def test_domain_loads_no_heavy_library() -> None:
-    code = ("import sys, peaceops.domain; "
-            "print(sorted(m for m in ('sqlalchemy', 'fastapi', 'pandas', 'polars', 'shapely', "
-            "'pydantic', 'jinja2', 'numpy') if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True)
+    code = (
+        "import sys, peaceops.domain; "
+        "print(sorted(m for m in ('sqlalchemy', 'fastapi', 'pandas', 'polars', 'shapely', "
+        "'pydantic', 'jinja2', 'numpy') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 
 

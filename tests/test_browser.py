@@ -24,8 +24,15 @@ from peaceops.services.web.app import create_app
 pytestmark = pytest.mark.browser
 CHROMIUM = os.environ.get("PEACEOPS_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def free_port() -> int:
@@ -75,8 +82,10 @@ class Watch:
         page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: self.errors.append(str(e)))
         page.on("requestfailed", lambda r: self.errors.append(f"failed: {r.url}"))
-        page.on("request", lambda r: None if r.url.startswith((base, "data:")) else
-                self.outside.append(r.url))
+        page.on(
+            "request",
+            lambda r: None if r.url.startswith((base, "data:")) else self.outside.append(r.url),
+        )
 
 
 def shoot(page, name: str, engine: str) -> None:  # type: ignore[no-untyped-def]

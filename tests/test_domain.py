@@ -69,8 +69,9 @@ def test_priogrid_rejects_out_of_range() -> None:
 def test_mandate_periods_are_ordered_and_found_by_date() -> None:
     first = MandatePeriod(date(2021, 1, 1), date(2021, 12, 31), "S/RES/9001 (2021)")
     second = MandatePeriod(date(2022, 1, 1), date(2022, 12, 31), "S/RES/9002 (2022)")
-    mission = Mission("TEST", "Test mission", MissionOrganisation.UN, date(2021, 1, 1),
-                      mandates=(first, second))
+    mission = Mission(
+        "TEST", "Test mission", MissionOrganisation.UN, date(2021, 1, 1), mandates=(first, second)
+    )
     assert mission.mandate_on(date(2022, 6, 1)) == second
     assert mission.mandate_on(date(2020, 6, 1)) is None
     with pytest.raises(ValueError, match="before it starts"):
@@ -78,8 +79,14 @@ def test_mandate_periods_are_ordered_and_found_by_date() -> None:
 
 
 def test_actor_matches_names_acronyms_and_variants() -> None:
-    actor = Actor("Northland Agency", ActorCategory.BILATERAL_DONOR, OrganisationType.GOVERNMENT,
-                  acronym="NA", iati_org_id="XX-NA", name_variants=("Northland Aid",))
+    actor = Actor(
+        "Northland Agency",
+        ActorCategory.BILATERAL_DONOR,
+        OrganisationType.GOVERNMENT,
+        acronym="NA",
+        iati_org_id="XX-NA",
+        name_variants=("Northland Aid",),
+    )
     assert actor.matches("  northland   AGENCY ")
     assert actor.matches("na") and actor.matches("XX-NA") and actor.matches("Northland aid")
     assert not actor.matches("Northland")
@@ -87,7 +94,12 @@ def test_actor_matches_names_acronyms_and_variants() -> None:
 
 def test_every_institution_type_has_a_sector() -> None:
     assert {t.sector for t in InstitutionType} == {
-        "security", "justice", "defence", "oversight", "governance"}
+        "security",
+        "justice",
+        "defence",
+        "oversight",
+        "governance",
+    }
 
 
 def test_roles_are_nested_as_intended() -> None:

@@ -25,10 +25,28 @@ def catalogue(lang: str):  # type: ignore[no-untyped-def]
 def test_template_catalogue_is_current(tmp_path: Path) -> None:
     """Extracting again finds no string that messages.pot lacks (run scripts/i18n)."""
     out = tmp_path / "fresh.pot"
-    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "-F",
-                    str(ROOT / "babel.cfg"), "-k", "_", "-k", "N_", "-k", "ngettext:1,2",
-                    "--no-location", "-o", str(out), str(ROOT / "peaceops")],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "-F",
+            str(ROOT / "babel.cfg"),
+            "-k",
+            "_",
+            "-k",
+            "N_",
+            "-k",
+            "ngettext:1,2",
+            "--no-location",
+            "-o",
+            str(out),
+            str(ROOT / "peaceops"),
+        ],
+        check=True,
+        capture_output=True,
+    )
     with out.open("rb") as handle:
         fresh = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(handle) if m.id}
     with (LOCALE_DIR / "messages.pot").open("rb") as handle:
@@ -49,8 +67,9 @@ def test_every_string_is_translated_with_its_placeholders(lang: str) -> None:
         strings = message.string if isinstance(message.string, tuple) else (message.string,)
         assert all(strings) and not message.fuzzy, f"{lang}: untranslated {key!r}"
         for s in strings:
-            assert set(PLACEHOLDER.findall(s)) <= set(PLACEHOLDER.findall(key)) | {"num"}, \
+            assert set(PLACEHOLDER.findall(s)) <= set(PLACEHOLDER.findall(key)) | {"num"}, (
                 f"{lang}: placeholders differ in {key!r}"
+            )
         done[key] = strings
     assert wanted - set(done) == set(), f"{lang}: missing {sorted(wanted - set(done))[:5]}"
 

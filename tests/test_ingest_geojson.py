@@ -33,8 +33,10 @@ def feature(props: dict[str, Any], geometry: Any = SQUARE) -> dict[str, Any]:
 
 
 def test_layouts_are_detected() -> None:
-    assert detect_fields({"ADM1_EN": "Bong", "ADM1_PCODE": "LR01", "ADM0_PCODE": "LR"}, 1).code \
+    assert (
+        detect_fields({"ADM1_EN": "Bong", "ADM1_PCODE": "LR01", "ADM0_PCODE": "LR"}, 1).code
         == "ADM1_PCODE"
+    )
     cod2 = detect_fields({"ADM2_FR": "X", "ADM2_PCODE": "CD0101", "ADM1_PCODE": "CD01"}, 2)
     assert cod2 is not None and (cod2.name, cod2.parent) == ("ADM2_FR", "ADM1_PCODE")
     ne = detect_fields({"name": "Lofa", "iso_3166_2": "LR-LO", "adm0_a3": "LBR"}, 1)
@@ -51,26 +53,41 @@ def test_country_codes_normalise() -> None:
 
 
 def test_cod_layout_with_parents(tmp_path: Path) -> None:
-    path = write(tmp_path, [
-        feature({"ADM2_EN": "Upper", "ADM2_PCODE": "LR0101", "ADM1_PCODE": "LR01",
-                 "ADM0_PCODE": "LR"}),
-    ])
+    path = write(
+        tmp_path,
+        [
+            feature(
+                {
+                    "ADM2_EN": "Upper",
+                    "ADM2_PCODE": "LR0101",
+                    "ADM1_PCODE": "LR01",
+                    "ADM0_PCODE": "LR",
+                }
+            ),
+        ],
+    )
     read = read_boundaries(path, level=2)
     area = read.areas[0]
     assert (area.country_iso3, area.pcode, area.parent_pcode) == ("LBR", "LR0101", "LR01")
 
 
 def test_bad_features_are_all_named_and_nothing_is_returned(tmp_path: Path) -> None:
-    path = write(tmp_path, [
-        feature({"shapeName": "Good", "shapeID": "G1"}),
-        feature({"shapeName": "", "shapeID": "G2"}),
-        feature({"shapeName": "No code", "shapeID": None}),
-        feature({"shapeName": "A point", "shapeID": "G4"}, {"type": "Point",
-                                                              "coordinates": [0, 0]}),
-        feature({"shapeName": "Off the globe", "shapeID": "G5"},
-                {"type": "Polygon", "coordinates": [[[0, 0], [200, 0], [1, 1], [0, 0]]]}),
-        feature({"shapeName": "Twice", "shapeID": "G1"}),
-    ])
+    path = write(
+        tmp_path,
+        [
+            feature({"shapeName": "Good", "shapeID": "G1"}),
+            feature({"shapeName": "", "shapeID": "G2"}),
+            feature({"shapeName": "No code", "shapeID": None}),
+            feature(
+                {"shapeName": "A point", "shapeID": "G4"}, {"type": "Point", "coordinates": [0, 0]}
+            ),
+            feature(
+                {"shapeName": "Off the globe", "shapeID": "G5"},
+                {"type": "Polygon", "coordinates": [[[0, 0], [200, 0], [1, 1], [0, 0]]]},
+            ),
+            feature({"shapeName": "Twice", "shapeID": "G1"}),
+        ],
+    )
     with pytest.raises(RowErrors) as caught:
         read_boundaries(path, level=1, country="LBR")
     messages = [str(p) for p in caught.value.problems]
@@ -86,10 +103,10 @@ def test_bad_features_are_all_named_and_nothing_is_returned(tmp_path: Path) -> N
 @pytest.mark.parametrize(
     ("content", "expected"),
     [
-        ("{\"type\": \"FeatureCollection\", \"features\": [", "line 1"),
+        ('{"type": "FeatureCollection", "features": [', "line 1"),
         ("[1, 2, 3]", "FeatureCollection"),
-        ("{\"type\": \"FeatureCollection\"}", "'features'"),
-        ("{\"type\": \"FeatureCollection\", \"features\": []}", "no features"),
+        ('{"type": "FeatureCollection"}', "'features'"),
+        ('{"type": "FeatureCollection", "features": []}', "no features"),
         ("[" * 100000 + "]" * 100000, "b.geojson"),
     ],
 )
@@ -121,10 +138,13 @@ def test_unknown_country_in_a_feature_names_feature_and_field(tmp_path: Path) ->
 
 
 def test_other_countries_are_skipped(tmp_path: Path) -> None:
-    path = write(tmp_path, [
-        feature({"shapeName": "A", "shapeID": "A", "shapeGroup": "LBR"}),
-        feature({"shapeName": "B", "shapeID": "B", "shapeGroup": "SLE"}),
-    ])
+    path = write(
+        tmp_path,
+        [
+            feature({"shapeName": "A", "shapeID": "A", "shapeGroup": "LBR"}),
+            feature({"shapeName": "B", "shapeID": "B", "shapeGroup": "SLE"}),
+        ],
+    )
     read = read_boundaries(path, level=1, country="SLE")
     assert [a.pcode for a in read.areas] == ["B"] and read.skipped_other_countries == 1
     with pytest.raises(InputError, match="no feature of country HTI"):
@@ -141,18 +161,22 @@ def test_bowtie_is_repaired_with_a_warning(tmp_path: Path) -> None:
 
 def test_gzipped_files_are_read(tmp_path: Path) -> None:
     path = tmp_path / "b.geojson.gz"
-    collection = {"type": "FeatureCollection",
-                  "features": [feature({"shapeName": "A", "shapeID": "A"})]}
+    collection = {
+        "type": "FeatureCollection",
+        "features": [feature({"shapeName": "A", "shapeID": "A"})],
+    }
     path.write_bytes(gzip.compress(json.dumps(collection).encode()))
     assert read_boundaries(path, level=1, country="LBR").areas[0].name == "A"
 
 
 # Round trips ------------------------------------------------------------------------------
 
-names = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1,
-                max_size=40).filter(lambda s: s.strip() == s and s.strip() != "")
+names = st.text(
+    st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=40
+).filter(lambda s: s.strip() == s and s.strip() != "")
 codes = st.text("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_", min_size=1, max_size=20).filter(
-    lambda s: s != "-99")
+    lambda s: s != "-99"
+)
 
 
 @st.composite
@@ -166,8 +190,7 @@ def boxes(draw: st.DrawFn) -> dict[str, Any]:
 
 
 @settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.lists(st.tuples(codes, names, boxes()), min_size=1, max_size=8,
-                unique_by=lambda t: t[0]))
+@given(st.lists(st.tuples(codes, names, boxes()), min_size=1, max_size=8, unique_by=lambda t: t[0]))
 def test_export_then_read_gives_the_same_areas(tmp_path: Path, rows: list[Any]) -> None:
     path = write(tmp_path, [feature({"shapeName": n, "shapeID": c}, g) for c, n, g in rows])
     first = read_boundaries(path, level=1, country="LBR")

@@ -18,8 +18,9 @@ def test_upgrade_from_empty_matches_the_tables(empty_db: TestDatabase) -> None:
     upgrade(engine)
     assert current_revision(engine) == head_revision()
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}),
-                                metadata)
+        diff = compare_metadata(
+            MigrationContext.configure(conn, opts={"compare_type": True}), metadata
+        )
     assert diff == [], f"migrations and tables differ: {diff}"
     engine.dispose()
 

@@ -17,8 +17,7 @@ def count_audit(platform: Platform) -> int:
     return platform.audit.entries(by=SYSTEM, limit=1)[1]
 
 
-def test_demo_boundaries_export_and_reimport_unchanged(platform: Platform, tmp_path: Path
-                                                       ) -> None:
+def test_demo_boundaries_export_and_reimport_unchanged(platform: Platform, tmp_path: Path) -> None:
     path = tmp_path / "carana_admin1.geojson"  # the name the demo loader used
     path.write_text(json.dumps(platform.places.export_boundaries("XCA", level=1)))
     before = count_audit(platform)
@@ -45,11 +44,19 @@ def test_natural_earth_admin1_for_liberia(db: TestDatabase, platform: Platform) 
 
 
 def test_a_bad_feature_imports_nothing(platform: Platform, tmp_path: Path) -> None:
-    good = {"type": "Feature", "properties": {"shapeName": "A", "shapeID": "T-A"},
-            "geometry": {"type": "Polygon",
-                         "coordinates": [[[-24, -20], [-23, -20], [-23, -19], [-24, -20]]]}}
-    bad = {"type": "Feature", "properties": {"shapeName": "B", "shapeID": "T-B"},
-           "geometry": {"type": "LineString", "coordinates": [[0, 0], [1, 1]]}}
+    good = {
+        "type": "Feature",
+        "properties": {"shapeName": "A", "shapeID": "T-A"},
+        "geometry": {
+            "type": "Polygon",
+            "coordinates": [[[-24, -20], [-23, -20], [-23, -19], [-24, -20]]],
+        },
+    }
+    bad = {
+        "type": "Feature",
+        "properties": {"shapeName": "B", "shapeID": "T-B"},
+        "geometry": {"type": "LineString", "coordinates": [[0, 0], [1, 1]]},
+    }
     path = tmp_path / "mixed.geojson"
     path.write_text(json.dumps({"type": "FeatureCollection", "features": [good, bad]}))
     before = len(platform.places.admin_areas("XCA"))
@@ -59,13 +66,18 @@ def test_a_bad_feature_imports_nothing(platform: Platform, tmp_path: Path) -> No
 
 
 def test_missing_parent_rolls_back_the_whole_file(platform: Platform, tmp_path: Path) -> None:
-    square = {"type": "Polygon", "coordinates": [[[-24, -20], [-23, -20], [-23, -19],
-                                                  [-24, -20]]]}
+    square = {"type": "Polygon", "coordinates": [[[-24, -20], [-23, -20], [-23, -19], [-24, -20]]]}
     features = [
-        {"type": "Feature", "geometry": square,
-         "properties": {"ADM2_EN": "Fine", "ADM2_PCODE": "XCA0199", "ADM1_PCODE": "XCA01"}},
-        {"type": "Feature", "geometry": square,
-         "properties": {"ADM2_EN": "Orphan", "ADM2_PCODE": "XCA9901", "ADM1_PCODE": "XCA99"}},
+        {
+            "type": "Feature",
+            "geometry": square,
+            "properties": {"ADM2_EN": "Fine", "ADM2_PCODE": "XCA0199", "ADM1_PCODE": "XCA01"},
+        },
+        {
+            "type": "Feature",
+            "geometry": square,
+            "properties": {"ADM2_EN": "Orphan", "ADM2_PCODE": "XCA9901", "ADM1_PCODE": "XCA99"},
+        },
     ]
     path = tmp_path / "adm2.geojson"
     path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
@@ -77,17 +89,32 @@ def test_missing_parent_rolls_back_the_whole_file(platform: Platform, tmp_path: 
 
 def test_country_missing_from_database(platform: Platform, tmp_path: Path) -> None:
     path = tmp_path / "b.geojson"
-    path.write_text(json.dumps({"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"shapeName": "A", "shapeID": "A"},
-         "geometry": {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 0]]]}}]}))
+    path.write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {
+                        "type": "Feature",
+                        "properties": {"shapeName": "A", "shapeID": "A"},
+                        "geometry": {
+                            "type": "Polygon",
+                            "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 0]]],
+                        },
+                    }
+                ],
+            }
+        )
+    )
     with pytest.raises(InputError, match="XZZ is not in the database"):
         platform.places.import_boundaries(path, level=1, country="XZZ", by=SYSTEM)
 
 
 def test_viewers_cannot_import(platform: Platform, tmp_path: Path) -> None:
     with pytest.raises(PermissionDenied):
-        platform.places.import_boundaries(tmp_path / "x.geojson", level=1,
-                                          by=Principal("v", Role.VIEWER))
+        platform.places.import_boundaries(
+            tmp_path / "x.geojson", level=1, by=Principal("v", Role.VIEWER)
+        )
 
 
 def test_country_codes_from_the_prio_crosswalk(platform: Platform) -> None:

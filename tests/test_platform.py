@@ -35,23 +35,23 @@ def test_every_change_lands_in_the_audit_log_with_before_and_after(platform: Pla
     police = platform.institutions.list(country="XCA", type=InstitutionType.POLICE)[0]
     analyst = user(platform, "analyst")
     platform.institutions.update(police.id or 0, {"acronym": "CNPS"}, by=analyst)
-    entries, _ = platform.audit.entries(by=SYSTEM, entity="institutions",
-                                        entity_id=str(police.id))
+    entries, _ = platform.audit.entries(by=SYSTEM, entity="institutions", entity_id=str(police.id))
     latest = entries[0]
     assert latest.action.value == "update" and latest.username == "analyst"
     assert latest.before == {"acronym": "CNP"} and latest.after == {"acronym": "CNPS"}
     # An update that changes nothing writes nothing.
     platform.institutions.update(police.id or 0, {"acronym": "CNPS"}, by=analyst)
-    assert platform.audit.entries(by=SYSTEM, entity="institutions",
-                                  entity_id=str(police.id))[1] == len(entries)
+    assert platform.audit.entries(by=SYSTEM, entity="institutions", entity_id=str(police.id))[
+        1
+    ] == len(entries)
 
 
 def test_created_and_deleted_records_are_logged(platform: Platform) -> None:
     created = platform.institutions.create(
-        Institution("XCA", InstitutionType.LEGAL_AID, "Bar Pro Bono Scheme"), by=SYSTEM)
+        Institution("XCA", InstitutionType.LEGAL_AID, "Bar Pro Bono Scheme"), by=SYSTEM
+    )
     platform.institutions.delete(created.id or 0, by=SYSTEM)
-    entries, _ = platform.audit.entries(by=SYSTEM, entity="institutions",
-                                        entity_id=str(created.id))
+    entries, _ = platform.audit.entries(by=SYSTEM, entity="institutions", entity_id=str(created.id))
     assert [e.action.value for e in entries] == ["delete", "create"]
     assert entries[0].before is not None and entries[0].before["name"] == "Bar Pro Bono Scheme"
     with pytest.raises(NotFound):
@@ -68,8 +68,7 @@ def test_audit_log_refuses_updates_and_deletes(platform: Platform) -> None:
 def test_audit_log_never_holds_password_hashes(platform: Platform) -> None:
     entries, _ = platform.audit.entries(by=SYSTEM, entity="users", limit=1000)
     created = [e for e in entries if e.action.value == "create"]
-    assert created and all(e.after and e.after["password_hash"] == "<redacted>"
-                           for e in created)
+    assert created and all(e.after and e.after["password_hash"] == "<redacted>" for e in created)
 
 
 def test_only_admins_read_the_audit_log(platform: Platform) -> None:
@@ -106,17 +105,24 @@ def test_actor_resolution_by_variant(platform: Platform) -> None:
 def test_duplicate_names_conflict(platform: Platform) -> None:
     with pytest.raises(ConflictError):
         platform.institutions.create(
-            Institution("XCA", InstitutionType.POLICE, "Carana National Police"), by=SYSTEM)
+            Institution("XCA", InstitutionType.POLICE, "Carana National Police"), by=SYSTEM
+        )
 
 
 def test_missions_validate_their_mandates(platform: Platform) -> None:
-    mission = Mission("UNTEST", "Test", MissionOrganisation.UN, date(2024, 1, 1),
-                      countries=("XCA",),
-                      mandates=(MandatePeriod(date(2023, 1, 1), date(2023, 12, 31)),))
+    mission = Mission(
+        "UNTEST",
+        "Test",
+        MissionOrganisation.UN,
+        date(2024, 1, 1),
+        countries=("XCA",),
+        mandates=(MandatePeriod(date(2023, 1, 1), date(2023, 12, 31)),),
+    )
     with pytest.raises(InputError, match="starts before the mission"):
         platform.missions.create(mission, by=SYSTEM)
-    unknown = Mission("UNTEST", "Test", MissionOrganisation.UN, date(2024, 1, 1),
-                      countries=("QQQ",))
+    unknown = Mission(
+        "UNTEST", "Test", MissionOrganisation.UN, date(2024, 1, 1), countries=("QQQ",)
+    )
     with pytest.raises(NotFound):
         platform.missions.create(unknown, by=SYSTEM)
     unmica = platform.missions.list(country="XCA")[0]
@@ -152,7 +158,8 @@ def test_unknown_users_fail_like_wrong_passwords(platform: Platform) -> None:
 
 def test_new_users_get_a_one_time_password_that_must_be_changed(platform: Platform) -> None:
     new, one_time = platform.accounts.create_user(
-        username="Field.Officer", role=Role.ANALYST, display_name="Field officer", by=SYSTEM)
+        username="Field.Officer", role=Role.ANALYST, display_name="Field officer", by=SYSTEM
+    )
     assert new.username == "field.officer" and one_time
     assert platform.accounts.must_change_password("field.officer")
     me = new.principal(via="test")
@@ -172,17 +179,20 @@ def test_new_users_get_a_one_time_password_that_must_be_changed(platform: Platfo
         ("Bad Name!", "good-password-1", "user names"),
     ],
 )
-def test_password_and_username_rules(platform: Platform, username: str, password: str,
-                                     message: str) -> None:
+def test_password_and_username_rules(
+    platform: Platform, username: str, password: str, message: str
+) -> None:
     with pytest.raises(InputError, match=message):
-        platform.accounts.create_user(username=username, role=Role.VIEWER, display_name="x",
-                                      password=password, by=SYSTEM)
+        platform.accounts.create_user(
+            username=username, role=Role.VIEWER, display_name="x", password=password, by=SYSTEM
+        )
 
 
 def test_partner_users_need_an_organisation(platform: Platform) -> None:
     with pytest.raises(InputError, match="must belong to an organisation"):
-        platform.accounts.create_user(username="donor", role=Role.PARTNER, display_name="x",
-                                      by=SYSTEM)
+        platform.accounts.create_user(
+            username="donor", role=Role.PARTNER, display_name="x", by=SYSTEM
+        )
 
 
 def test_sessions_end_on_logout_and_on_deactivation(platform: Platform) -> None:
@@ -209,8 +219,10 @@ def test_api_tokens_expire_and_can_be_revoked(platform: Platform) -> None:
     # Expiry: a token whose time has passed no longer works.
     old = platform.accounts.create_token("old", by=analyst, days=1)
     with platform.engine.begin() as conn:
-        conn.execute(text("UPDATE api_tokens SET expires_at = :t WHERE id = :i"),
-                     {"t": utcnow() - timedelta(minutes=1), "i": old.id})
+        conn.execute(
+            text("UPDATE api_tokens SET expires_at = :t WHERE id = :i"),
+            {"t": utcnow() - timedelta(minutes=1), "i": old.id},
+        )
     assert platform.accounts.token_user(old.token) is None
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from shapely.geometry import Point, shape
 from shapely.ops import unary_union
 
@@ -22,8 +24,9 @@ def test_regions_tile_the_country_and_districts_tile_regions() -> None:
     country = unary_union(regions)
     assert sum(r.area for r in regions) / country.area < 1.001  # no overlaps
     for region, geom in zip(scenario.regions, regions, strict=True):
-        districts = [shape(d.geometry) for d in scenario.districts
-                     if d.parent_pcode == region.pcode]
+        districts = [
+            shape(d.geometry) for d in scenario.districts if d.parent_pcode == region.pcode
+        ]
         assert 2 <= len(districts) <= 4
         assert abs(unary_union(districts).area - geom.area) / geom.area < 0.01
 
@@ -32,7 +35,7 @@ def test_it_lies_in_open_ocean_far_from_any_real_country() -> None:
     """Carana sits in the South Atlantic: no real land within its bounds."""
     scenario = build_carana()
     bounds = unary_union([shape(r.geometry) for r in scenario.regions]).bounds
-    assert -30 < bounds[0] and bounds[2] < -17 and -25 < bounds[1] and bounds[3] < -16
+    assert bounds[0] > -30 and bounds[2] < -17 and bounds[1] > -25 and bounds[3] < -16
     assert scenario.country.fictional and scenario.country.iso3.startswith("X")
 
 
@@ -49,8 +52,13 @@ def test_sites_and_towns_are_inside_their_districts() -> None:
 def test_every_role_has_a_demo_user_and_mandates_chain() -> None:
     scenario = build_carana()
     assert {u.role.value for u in scenario.users} == {
-        "admin", "analyst", "partner", "civil_society", "viewer"}
+        "admin",
+        "analyst",
+        "partner",
+        "civil_society",
+        "viewer",
+    }
     assert scenario.mission is not None
     mandates = scenario.mission.mandates
-    for before, after in zip(mandates, mandates[1:], strict=False):
+    for before, after in itertools.pairwise(mandates):
         assert (after.start - before.end).days == 1

@@ -54,17 +54,25 @@ def test_wrong_password_then_rate_limit(db: TestDatabase) -> None:
 
 def test_login_redirects_only_to_local_paths(client: TestClient) -> None:
     page = client.get("/login?next=https://evil.example/")
-    answer = client.post("/login", data={"username": "viewer", "password": "peace-in-carana",
-                                         "csrf_token": csrf_from(page.text),
-                                         "next": "//evil.example/"}, follow_redirects=False)
+    answer = client.post(
+        "/login",
+        data={
+            "username": "viewer",
+            "password": "peace-in-carana",
+            "csrf_token": csrf_from(page.text),
+            "next": "//evil.example/",
+        },
+        follow_redirects=False,
+    )
     assert answer.headers["location"] == "/"
 
 
 def test_logout_ends_the_session(client: TestClient) -> None:
     login(client, "viewer")
     page = client.get("/account")
-    answer = client.post("/logout", data={"csrf_token": csrf_from(page.text)},
-                         follow_redirects=False)
+    answer = client.post(
+        "/logout", data={"csrf_token": csrf_from(page.text)}, follow_redirects=False
+    )
     assert answer.headers["location"].startswith("/login")
     assert client.get("/countries/XCA", follow_redirects=False).status_code == 303
 
@@ -114,8 +122,9 @@ def test_user_language_preference_and_accept_language(client: TestClient) -> Non
 
 def test_user_text_is_escaped(db: TestDatabase, client: TestClient) -> None:
     headers = api_token(db.platform, "analyst")
-    client.patch("/api/v1/institutions/1", json={"description": "<script>alert(1)</script>"},
-                 headers=headers)
+    client.patch(
+        "/api/v1/institutions/1", json={"description": "<script>alert(1)</script>"}, headers=headers
+    )
     login(client, "viewer")
     html = client.get("/institutions/1").text
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
@@ -123,16 +132,25 @@ def test_user_text_is_escaped(db: TestDatabase, client: TestClient) -> None:
 
 def test_api_with_bearer_token_creates_and_audits(db: TestDatabase, client: TestClient) -> None:
     headers = api_token(db.platform, "analyst")
-    created = client.post("/api/v1/institutions", headers=headers, json={
-        "country_iso3": "xca", "type": "prosecution", "name": "Special Criminal Court Office"})
+    created = client.post(
+        "/api/v1/institutions",
+        headers=headers,
+        json={
+            "country_iso3": "xca",
+            "type": "prosecution",
+            "name": "Special Criminal Court Office",
+        },
+    )
     assert created.status_code == 201, created.text
     body = created.json()
     assert body["country_iso3"] == "XCA"
-    audit = db.platform.audit.entries(by=SYSTEM, entity="institutions",
-                                      entity_id=str(body["id"]))[0]
+    audit = db.platform.audit.entries(by=SYSTEM, entity="institutions", entity_id=str(body["id"]))[
+        0
+    ]
     assert audit[0].username == "analyst" and audit[0].via == "api"
-    patched = client.patch(f"/api/v1/institutions/{body['id']}", headers=headers,
-                           json={"acronym": "SCCO"})
+    patched = client.patch(
+        f"/api/v1/institutions/{body['id']}", headers=headers, json={"acronym": "SCCO"}
+    )
     assert patched.json()["acronym"] == "SCCO"
     assert client.delete(f"/api/v1/institutions/{body['id']}", headers=headers).status_code == 204
     assert client.get(f"/api/v1/institutions/{body['id']}", headers=headers).status_code == 404
@@ -140,12 +158,18 @@ def test_api_with_bearer_token_creates_and_audits(db: TestDatabase, client: Test
 
 def test_api_errors_name_the_field(db: TestDatabase, client: TestClient) -> None:
     headers = api_token(db.platform, "analyst")
-    answer = client.post("/api/v1/institutions", headers=headers,
-                         json={"country_iso3": "XCA", "type": "magic", "name": "X Y"})
+    answer = client.post(
+        "/api/v1/institutions",
+        headers=headers,
+        json={"country_iso3": "XCA", "type": "magic", "name": "X Y"},
+    )
     assert answer.status_code == 422
     assert answer.json()["problems"][0]["field"] == "type"
-    unknown = client.post("/api/v1/institutions", headers=headers,
-                          json={"country_iso3": "QQQ", "type": "police", "name": "X Y"})
+    unknown = client.post(
+        "/api/v1/institutions",
+        headers=headers,
+        json={"country_iso3": "QQQ", "type": "police", "name": "X Y"},
+    )
     assert unknown.status_code == 404 and "QQQ" in unknown.json()["detail"]
     extra = client.patch("/api/v1/institutions/1", headers=headers, json={"country_iso3": "LBR"})
     assert extra.status_code == 422
@@ -159,9 +183,15 @@ def test_api_rejects_bad_tokens(client: TestClient) -> None:
 def test_admin_creates_a_user_and_sees_the_one_time_password_once(client: TestClient) -> None:
     login(client, "admin")
     page = client.get("/admin/users")
-    answer = client.post("/admin/users", data={
-        "csrf_token": csrf_from(page.text), "username": "oversight.officer",
-        "display_name": "Oversight officer", "role": "analyst"})
+    answer = client.post(
+        "/admin/users",
+        data={
+            "csrf_token": csrf_from(page.text),
+            "username": "oversight.officer",
+            "display_name": "Oversight officer",
+            "role": "analyst",
+        },
+    )
     assert answer.status_code == 201
     shown = re.search(r'<code class="secret">([^<]+)</code>', answer.text)
     assert shown and len(shown.group(1)) >= 10
@@ -170,12 +200,15 @@ def test_admin_creates_a_user_and_sees_the_one_time_password_once(client: TestCl
 
 def test_geojson_boundaries_api(client: TestClient, db: TestDatabase) -> None:
     headers = api_token(db.platform, "partner")
-    collection = client.get("/api/v1/admin-areas?country=XCA&level=1&format=geojson",
-                            headers=headers).json()
+    collection = client.get(
+        "/api/v1/admin-areas?country=XCA&level=1&format=geojson", headers=headers
+    ).json()
     assert collection["type"] == "FeatureCollection" and len(collection["features"]) == 8
     town = db.platform.places.settlements("XCA")[0]
-    located = client.get(f"/api/v1/admin-areas/locate?country=XCA&lon={town.lon}"
-                         f"&lat={town.lat}&level=2", headers=headers).json()
+    located = client.get(
+        f"/api/v1/admin-areas/locate?country=XCA&lon={town.lon}&lat={town.lat}&level=2",
+        headers=headers,
+    ).json()
     assert located["pcode"] == town.admin_pcode
 
 

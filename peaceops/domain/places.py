@@ -78,7 +78,7 @@ class PriogridCell:
 
     @classmethod
     def at(cls, lon: float, lat: float) -> PriogridCell:
-        """The cell containing a point (points on the east or north edge belong to the next cell)."""
+        """The cell holding a point (a point on an east or north edge goes to the next cell)."""
         if not (-180.0 <= lon <= 180.0 and -90.0 <= lat <= 90.0):
             raise ValueError(f"coordinates out of range: lon={lon}, lat={lat}")
         col = _index(lon, -180.0, PRIOGRID_COLS)
@@ -138,7 +138,7 @@ class PriogridCell:
 
 def _index(value: float, origin: float, count: int) -> int:
     """1-based cell index along one axis; exact at cell edges despite float rounding."""
-    index = min(int(math.floor((value - origin) / PRIOGRID_RES)) + 1, count)
+    index = min(math.floor((value - origin) / PRIOGRID_RES) + 1, count)
     # (value - origin) may round up onto the next edge (e.g. -1e-21 + 180 == 180.0).
     if index > 1 and origin + (index - 1) * PRIOGRID_RES > value:
         index -= 1

@@ -44,15 +44,19 @@ def detect_fields(properties: Mapping[str, Any], level: int) -> FieldMap | None:
     """
     keys = set(properties)
     cod_name = next(
-        (f"ADM{level}_{lang}" for lang in ("EN", "FR", "PT", "ES", "AR") if f"ADM{level}_{lang}"
-         in keys),
+        (
+            f"ADM{level}_{lang}"
+            for lang in ("EN", "FR", "PT", "ES", "AR")
+            if f"ADM{level}_{lang}" in keys
+        ),
         None,
     )
     if cod_name and f"ADM{level}_PCODE" in keys:
         return FieldMap(
             name=cod_name,
             code=f"ADM{level}_PCODE",
-            parent=f"ADM{level - 1}_PCODE" if level > 1 and f"ADM{level - 1}_PCODE" in keys
+            parent=f"ADM{level - 1}_PCODE"
+            if level > 1 and f"ADM{level - 1}_PCODE" in keys
             else None,
             country="ADM0_PCODE" if "ADM0_PCODE" in keys else None,
         )
@@ -141,14 +145,14 @@ def load_geojson(source: Path) -> dict[str, Any]:
         raise InputError("JSON nested too deeply", source=name) from exc
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
         raise InputError(
-            "expected a GeoJSON FeatureCollection (an object with \"type\": "
-            "\"FeatureCollection\")",
+            'expected a GeoJSON FeatureCollection (an object with "type": "FeatureCollection")',
             source=name,
             field="type",
         )
     if not isinstance(data.get("features"), list):
-        raise InputError("the FeatureCollection has no 'features' list", source=name,
-                         field="features")
+        raise InputError(
+            "the FeatureCollection has no 'features' list", source=name, field="features"
+        )
     return data
 
 
@@ -158,8 +162,10 @@ def _coordinates_ok(geometry: Mapping[str, Any]) -> str | None:
     def walk(node: Any, depth: int) -> str | None:
         if depth > 4:
             return "coordinates nested too deeply"
-        if isinstance(node, list) and node and all(
-            isinstance(x, int | float) and not isinstance(x, bool) for x in node
+        if (
+            isinstance(node, list)
+            and node
+            and all(isinstance(x, int | float) and not isinstance(x, bool) for x in node)
         ):
             if len(node) < 2:
                 return "a position needs longitude and latitude"
@@ -321,8 +327,12 @@ def read_boundaries(
             continue
         if len(code) > 64:
             problems.append(
-                Problem("the code is longer than 64 characters", source=name, item=item,
-                        field=fields.code)
+                Problem(
+                    "the code is longer than 64 characters",
+                    source=name,
+                    item=item,
+                    field=fields.code,
+                )
             )
             continue
         if code in seen_codes:
@@ -370,15 +380,20 @@ def read_boundaries(
             repaired = _polygonal(shapely.make_valid(geom))
             if repaired is None or repaired.is_empty:
                 problems.append(
-                    Problem(f"invalid geometry ({reason})", source=name, item=item,
-                            field="geometry")
+                    Problem(
+                        f"invalid geometry ({reason})", source=name, item=item, field="geometry"
+                    )
                 )
                 continue
             geom = repaired
             stored = mapping(repaired)
             read.warnings.append(
-                Problem(f"repaired invalid geometry ({reason})", source=name, item=item,
-                        field="geometry")
+                Problem(
+                    f"repaired invalid geometry ({reason})",
+                    source=name,
+                    item=item,
+                    field="geometry",
+                )
             )
         if geom.is_empty or geom.area == 0:
             problems.append(

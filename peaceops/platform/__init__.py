@@ -75,8 +75,14 @@ class Platform:
         self.places.load_reference_countries(by=by)
         scenario = build_carana(seed if seed is not None else DEFAULT_SEED)
         return load_scenario(
-            scenario, places=self.places, institutions=self.institutions, actors=self.actors,
-            missions=self.missions, accounts=self.accounts, by=by, progress=progress,
+            scenario,
+            places=self.places,
+            institutions=self.institutions,
+            actors=self.actors,
+            missions=self.missions,
+            accounts=self.accounts,
+            by=by,
+            progress=progress,
         )
 
     def data_dir(self) -> Path:

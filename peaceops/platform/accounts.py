@@ -34,7 +34,7 @@ from peaceops.storage.repositories import audited
 from peaceops.storage.repositories import users as repo
 from peaceops.storage.types import utcnow
 
-TOKEN_PREFIX = "po_"
+TOKEN_PREFIX = "po_"  # noqa: S105 - a marker, not a secret
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,79}$")
 MIN_PASSWORD = 10
 ORGANISATION_ROLES = (Role.PARTNER, Role.CIVIL_SOCIETY)
@@ -49,8 +49,7 @@ def token_hash(token: str) -> str:
 
 def check_password_policy(password: str, *, username: str) -> None:
     if len(password) < MIN_PASSWORD:
-        raise InputError(f"the password needs at least {MIN_PASSWORD} characters",
-                         field="password")
+        raise InputError(f"the password needs at least {MIN_PASSWORD} characters", field="password")
     if username.casefold() in password.casefold():
         raise InputError("the password must not contain the user name", field="password")
     if len(set(password)) < 5:
@@ -104,8 +103,9 @@ class AccountsService:
                 field="username",
             )
         if role in ORGANISATION_ROLES and actor_id is None:
-            raise InputError(f"a {role.value} user must belong to an organisation",
-                             field="actor_id")
+            raise InputError(
+                f"a {role.value} user must belong to an organisation", field="actor_id"
+            )
         one_time = None
         if password is None:
             one_time = secrets.token_urlsafe(12)
@@ -123,7 +123,10 @@ class AccountsService:
             if actor_id is not None:
                 actors_repo.get_actor(conn, actor_id)
             new_id = repo.create_user(
-                conn, by, user, password_hash=self._hasher.hash(password),
+                conn,
+                by,
+                user,
+                password_hash=self._hasher.hash(password),
                 must_change_password=one_time is not None,
             )
             return repo.get_user(conn, new_id), one_time
@@ -160,9 +163,13 @@ class AccountsService:
                 require(by, Permission.MANAGE_USERS)
             check_password_policy(new_password, username=user.username)
             repo.update_user(
-                conn, by, user_id,
-                {"password_hash": self._hasher.hash(new_password),
-                 "must_change_password": by.user_id != user_id},
+                conn,
+                by,
+                user_id,
+                {
+                    "password_hash": self._hasher.hash(new_password),
+                    "must_change_password": by.user_id != user_id,
+                },
             )
             repo.delete_user_sessions(conn, user_id)
 
@@ -188,8 +195,14 @@ class AccountsService:
             if creds is None:
                 self._verify(_DUMMY_HASH, password)
                 anonymous = Principal(username=username[:80] or "?", role=Role.VIEWER, via=via)
-                audited.record(conn, anonymous, AuditAction.LOGIN_FAILED, "users", None,
-                               after={"reason": "unknown user"})
+                audited.record(
+                    conn,
+                    anonymous,
+                    AuditAction.LOGIN_FAILED,
+                    "users",
+                    None,
+                    after={"reason": "unknown user"},
+                )
                 failure = "wrong user name or password"
             else:
                 failure = self._check(conn, creds, password, now=now, via=via)
@@ -198,15 +211,21 @@ class AccountsService:
         return creds.user
 
     def _check(
-        self, conn: Connection, creds: repo.Credentials, password: str, *, now: datetime,
+        self,
+        conn: Connection,
+        creds: repo.Credentials,
+        password: str,
+        *,
+        now: datetime,
         via: str,
     ) -> str | None:
         """None if the password opens the account; otherwise why not (already recorded)."""
         user = creds.user
         who = user.principal(via=via)
         if creds.locked_until is not None and creds.locked_until > now:
-            audited.record(conn, who, AuditAction.LOGIN_FAILED, "users", user.id,
-                           after={"reason": "locked"})
+            audited.record(
+                conn, who, AuditAction.LOGIN_FAILED, "users", user.id, after={"reason": "locked"}
+            )
             return "this account is locked after too many failed logins; try again later"
         if not self._verify(creds.password_hash, password) or not user.is_active:
             failures = creds.failed_logins + 1
@@ -216,16 +235,24 @@ class AccountsService:
                 failures = 0
             repo.set_login_state(conn, user.id or 0, failed_logins=failures, locked_until=locked)
             audited.record(
-                conn, who, AuditAction.LOGIN_FAILED, "users", user.id,
-                after={"reason": "password" if user.is_active else "inactive",
-                       "locked": locked is not None},
+                conn,
+                who,
+                AuditAction.LOGIN_FAILED,
+                "users",
+                user.id,
+                after={
+                    "reason": "password" if user.is_active else "inactive",
+                    "locked": locked is not None,
+                },
             )
             return "wrong user name or password"
         if self._hasher.check_needs_rehash(creds.password_hash):
-            repo.update_user(conn, who, user.id or 0,
-                             {"password_hash": self._hasher.hash(password)})
-        repo.set_login_state(conn, user.id or 0, failed_logins=0, locked_until=None,
-                             last_login_at=now)
+            repo.update_user(
+                conn, who, user.id or 0, {"password_hash": self._hasher.hash(password)}
+            )
+        repo.set_login_state(
+            conn, user.id or 0, failed_logins=0, locked_until=None, last_login_at=now
+        )
         audited.record(conn, who, AuditAction.LOGIN, "users", user.id)
         return None
 
@@ -279,8 +306,13 @@ class AccountsService:
             owner = repo.get_user(conn, owner_id)
             require(owner.principal(via=by.via), Permission.USE_API_TOKENS)
             token_id = repo.create_token(
-                conn, by, user_id=owner_id, name=name, prefix=token[:10],
-                token_hash=token_hash(token), expires_at=expires,
+                conn,
+                by,
+                user_id=owner_id,
+                name=name,
+                prefix=token[:10],
+                token_hash=token_hash(token),
+                expires_at=expires,
             )
         return NewToken(id=token_id, token=token, expires_at=expires)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+import builtins
 from typing import Any
 
 from sqlalchemy import Engine
@@ -14,8 +14,15 @@ from peaceops.platform.access import require, require_own_organisation
 from peaceops.storage import transaction
 from peaceops.storage.repositories import actors as repo
 
-EDITABLE = ("name", "acronym", "category", "org_type", "iati_org_id", "country_iso3",
-            "name_variants")
+EDITABLE = (
+    "name",
+    "acronym",
+    "category",
+    "org_type",
+    "iati_org_id",
+    "country_iso3",
+    "name_variants",
+)
 
 
 class ActorsService:
@@ -24,7 +31,7 @@ class ActorsService:
 
     def list(
         self, *, category: ActorCategory | None = None, query: str | None = None
-    ) -> list[Actor]:
+    ) -> builtins.list[Actor]:
         with transaction(self._engine, write=False) as conn:
             return repo.list_actors(conn, category=category, query_text=query)
 
@@ -47,20 +54,22 @@ class ActorsService:
         unknown = set(changes) - set(EDITABLE)
         if unknown:
             raise InputError(f"cannot change {', '.join(sorted(unknown))}", field=min(unknown))
+        try:
+            wanted = {
+                k: (
+                    ActorCategory(v).value
+                    if k == "category"
+                    else int(OrganisationType(v))
+                    if k == "org_type"
+                    else list(v)
+                    if k == "name_variants"
+                    else v
+                )
+                for k, v in changes.items()
+            }
+        except ValueError as exc:
+            raise InputError(str(exc), field=next(iter(changes))) from exc
         with transaction(self._engine) as conn:
-            current = repo.get_actor(conn, actor_id)
-            merged = replace(
-                current,
-                **{
-                    k: (
-                        ActorCategory(v) if k == "category"
-                        else OrganisationType(v) if k == "org_type"
-                        else tuple(v) if k == "name_variants"
-                        else v
-                    )
-                    for k, v in changes.items()
-                },
-            )
-            values = repo.actor_values(merged)
+            values = {**repo.actor_values(repo.get_actor(conn, actor_id)), **wanted}
             repo.update_actor(conn, by, actor_id, values)
             return repo.get_actor(conn, actor_id)

@@ -28,6 +28,10 @@ class AuditService:
         require(by, Permission.READ_AUDIT)
         with transaction(self._engine, write=False) as conn:
             return repo.list_entries(
-                conn, entity=entity, entity_id=entity_id, username=username,
-                limit=min(max(limit, 1), 1000), offset=max(offset, 0),
+                conn,
+                entity=entity,
+                entity_id=entity_id,
+                username=username,
+                limit=min(max(limit, 1), 1000),
+                offset=max(offset, 0),
             )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from typing import Any
 
 from sqlalchemy import Engine
@@ -23,7 +24,7 @@ class InstitutionsService:
 
     def list(
         self, *, country: str | None = None, type: InstitutionType | None = None
-    ) -> list[Institution]:
+    ) -> builtins.list[Institution]:
         with transaction(self._engine, write=False) as conn:
             return repo.list_institutions(conn, country_iso3=country, type=type)
 
@@ -38,8 +39,9 @@ class InstitutionsService:
             if institution.parent_id is not None:
                 parent = repo.get_institution(conn, institution.parent_id)
                 if parent.country_iso3 != institution.country_iso3:
-                    raise InputError("the parent institution is in another country",
-                                     field="parent_id")
+                    raise InputError(
+                        "the parent institution is in another country", field="parent_id"
+                    )
             new_id = repo.create_institution(conn, by, institution)
             return repo.get_institution(conn, new_id)
 
@@ -62,7 +64,7 @@ class InstitutionsService:
 
     def sites(
         self, *, institution_id: int | None = None, country: str | None = None
-    ) -> list[Site]:
+    ) -> builtins.list[Site]:
         with transaction(self._engine, write=False) as conn:
             return repo.list_sites(conn, institution_id=institution_id, country_iso3=country)
 

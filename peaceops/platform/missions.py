@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import builtins
+
 from sqlalchemy import Engine
 
 from peaceops.domain.access import Permission, Principal
@@ -17,7 +19,7 @@ class MissionsService:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
 
-    def list(self, *, country: str | None = None) -> list[Mission]:
+    def list(self, *, country: str | None = None) -> builtins.list[Mission]:
         with transaction(self._engine, write=False) as conn:
             return repo.list_missions(conn, country_iso3=country)
 

@@ -82,7 +82,11 @@ class PlacesService:
             added = repo.bulk_insert_countries(conn, reference_countries())
             if added:
                 audited.record(
-                    conn, by, AuditAction.IMPORT, "countries", None,
+                    conn,
+                    by,
+                    AuditAction.IMPORT,
+                    "countries",
+                    None,
                     after={"source": "pycountry (ISO 3166-1)", "created": added},
                 )
             return added
@@ -103,7 +107,8 @@ class PlacesService:
         if gw_col is None or iso_col is None:
             raise InputError(
                 "expected columns gwcode and iso1al3 (or gwno/gw_code and iso3)",
-                source=source.name, line=1,
+                source=source.name,
+                line=1,
             )
         problems: list[Problem] = []
         pairs: list[tuple[str, int]] = []
@@ -112,8 +117,9 @@ class PlacesService:
             try:
                 gw = int((row.get(gw_col) or "").strip())
             except ValueError:
-                problems.append(Problem("not a whole number", source=source.name, line=line,
-                                        field=gw_col))
+                problems.append(
+                    Problem("not a whole number", source=source.name, line=line, field=gw_col)
+                )
                 continue
             if not iso3:
                 report.skipped += 1
@@ -127,13 +133,20 @@ class PlacesService:
                 if existing is None:
                     report.skipped += 1
                     report.warnings.append(
-                        Problem(f"{iso3} is not an ISO 3166 country; skipped",
-                                source=source.name, field=iso_col)
+                        Problem(
+                            f"{iso3} is not an ISO 3166 country; skipped",
+                            source=source.name,
+                            field=iso_col,
+                        )
                     )
                     continue
                 updated = Country(
-                    iso3=existing.iso3, name=existing.name, iso2=existing.iso2,
-                    numeric=existing.numeric, gw_code=gw, ucdp_id=gw,
+                    iso3=existing.iso3,
+                    name=existing.name,
+                    iso2=existing.iso2,
+                    numeric=existing.numeric,
+                    gw_code=gw,
+                    ucdp_id=gw,
                     fictional=existing.fictional,
                 )
                 if repo.upsert_country(conn, by, updated):
@@ -184,8 +197,9 @@ class PlacesService:
             parent_field=parent_field,
             country_field=country_field,
         )
-        report = ImportReport(source=read.source, skipped=read.skipped_other_countries,
-                              warnings=list(read.warnings))
+        report = ImportReport(
+            source=read.source, skipped=read.skipped_other_countries, warnings=list(read.warnings)
+        )
         with transaction(self._engine) as conn:
             countries_in_file = sorted({a.country_iso3 for a in read.areas})
             for iso3 in countries_in_file:
@@ -193,7 +207,8 @@ class PlacesService:
                     raise InputError(
                         f"country {iso3} is not in the database (run 'peaceops init' first, or "
                         "add the country)",
-                        source=read.source, field=read.fields.country or "--country",
+                        source=read.source,
+                        field=read.fields.country or "--country",
                     )
             parents: dict[tuple[str, str], int] = {}
             for iso3 in countries_in_file:
@@ -205,20 +220,29 @@ class PlacesService:
                 if area.parent_pcode:
                     parent_id = parents.get((area.country_iso3, area.parent_pcode))
                     if parent_id is None:
-                        problems.append(Problem(
-                            f"parent area {area.parent_pcode!r} is not in the database; import "
-                            f"level {level - 1} first",
-                            source=read.source, item=f"{area.name} ({area.pcode})",
-                            field=read.fields.parent,
-                        ))
+                        problems.append(
+                            Problem(
+                                f"parent area {area.parent_pcode!r} is not in the database; import "
+                                f"level {level - 1} first",
+                                source=read.source,
+                                item=f"{area.name} ({area.pcode})",
+                                field=read.fields.parent,
+                            )
+                        )
                         continue
                 outcome = repo.upsert_admin_area(conn, by, area, bbox=bbox, parent_id=parent_id)
                 setattr(report, outcome, getattr(report, outcome) + 1)
             if problems:
                 raise RowErrors(problems, source=read.source)
             if report.created or report.updated:
-                audited.record(conn, by, AuditAction.IMPORT, "admin_areas", None,
-                               after={**report.as_dict(), "level": level})
+                audited.record(
+                    conn,
+                    by,
+                    AuditAction.IMPORT,
+                    "admin_areas",
+                    None,
+                    after={**report.as_dict(), "level": level},
+                )
         return report
 
     def export_boundaries(self, iso3: str, *, level: int | None = None) -> dict[str, Any]:

@@ -61,12 +61,20 @@ def load_scenario(
     for key, parent in scenario.institution_parents.items():
         institutions.update(ids[key], {"parent_id": ids[parent]}, by=by)
     step("institutions", len(ids))
-    area_ids = {a.pcode: a.id for a in places.admin_areas(scenario.country.iso3, level=2,
-                                                           with_geometry=False)}
+    area_ids = {
+        a.pcode: a.id
+        for a in places.admin_areas(scenario.country.iso3, level=2, with_geometry=False)
+    }
     for spec in scenario.sites:
         institutions.add_site(
-            Site(institution_id=ids[spec.institution_key], name=spec.name, kind=spec.kind,
-                 lon=spec.lon, lat=spec.lat, admin_area_id=area_ids.get(spec.district_pcode)),
+            Site(
+                institution_id=ids[spec.institution_key],
+                name=spec.name,
+                kind=spec.kind,
+                lon=spec.lon,
+                lat=spec.lat,
+                admin_area_id=area_ids.get(spec.district_pcode),
+            ),
             by=by,
         )
     step("sites", len(scenario.sites))
@@ -78,14 +86,17 @@ def load_scenario(
         step("mission", 1)
 
     logins = []
-    for spec in scenario.users:
+    for person in scenario.users:
         accounts.create_user(
-            username=spec.username, role=spec.role, display_name=spec.display_name,
-            password=scenario.password, by=by,
-            actor_id=actor_ids.get(spec.actor_name) if spec.actor_name else None,
-            language=spec.language,
+            username=person.username,
+            role=person.role,
+            display_name=person.display_name,
+            password=scenario.password,
+            by=by,
+            actor_id=actor_ids.get(person.actor_name) if person.actor_name else None,
+            language=person.language,
         )
-        logins.append(DemoLogin(spec.username, spec.role.value, scenario.password))
+        logins.append(DemoLogin(person.username, person.role.value, scenario.password))
     step("users", len(logins))
     return logins
 

@@ -74,8 +74,9 @@ class MapView:
 class Projection:
     """Lon/lat to SVG x/y for a bounding box, keeping the aspect ratio."""
 
-    def __init__(self, bounds: tuple[float, float, float, float], width: float,
-                 margin: float = 10.0) -> None:
+    def __init__(
+        self, bounds: tuple[float, float, float, float], width: float, margin: float = 10.0
+    ) -> None:
         x0, y0, x1, y1 = bounds
         self.kx = math.cos(math.radians((y0 + y1) / 2))
         span_x = max((x1 - x0) * self.kx, 1e-9)
@@ -147,15 +148,32 @@ def build_map(
     for area, geom in zip(areas, shapes, strict=True):
         simple = geom.simplify(tolerance, preserve_topology=True)
         label = project(*geom.representative_point().coords[0])
-        view.areas.append(DrawnArea(area.id, area.pcode, area.name, area.level,
-                                    _path(simple, project), round(label[0], 1),
-                                    round(label[1], 1), classes.get(area.pcode, "")))
+        view.areas.append(
+            DrawnArea(
+                area.id,
+                area.pcode,
+                area.name,
+                area.level,
+                _path(simple, project),
+                round(label[0], 1),
+                round(label[1], 1),
+                classes.get(area.pcode, ""),
+            )
+        )
     for area, geom in zip(outline_areas, outline_shapes, strict=True):
         simple = geom.simplify(tolerance, preserve_topology=True)
         label = project(*geom.representative_point().coords[0])
-        view.outlines.append(DrawnArea(area.id, area.pcode, area.name, area.level,
-                                       _path(simple, project), round(label[0], 1),
-                                       round(label[1], 1)))
+        view.outlines.append(
+            DrawnArea(
+                area.id,
+                area.pcode,
+                area.name,
+                area.level,
+                _path(simple, project),
+                round(label[0], 1),
+                round(label[1], 1),
+            )
+        )
     for p in points:
         x, y = project(p.lon, p.lat)
         view.points.append(DrawnPoint(round(x, 1), round(y, 1), p.label, p.layer, p.kind, p.href))

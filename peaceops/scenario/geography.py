@@ -7,15 +7,16 @@ import random
 from typing import Any
 
 import shapely
-from shapely.prepared import prep
 from shapely.geometry import MultiPoint, Point, Polygon, mapping
 from shapely.geometry.base import BaseGeometry
+from shapely.prepared import prep
 
 
 def outline(rng: random.Random, *, lon: float, lat: float, radius: float) -> Polygon:
     """A country-like blob: a radius wobbling with a few random harmonics, slightly elongated."""
-    harmonics = [(k, rng.uniform(0.03, 0.12) / k**0.5, rng.uniform(0, 2 * math.pi))
-                 for k in range(2, 9)]
+    harmonics = [
+        (k, rng.uniform(0.03, 0.12) / k**0.5, rng.uniform(0, 2 * math.pi)) for k in range(2, 9)
+    ]
     stretch = rng.uniform(1.2, 1.5)
     points = []
     n = 180
@@ -66,7 +67,7 @@ def _round(geom: BaseGeometry, digits: int = 4) -> Polygon:
     rounded = shapely.set_precision(geom, 10**-digits)
     if rounded.geom_type != "Polygon":
         rounded = max(getattr(rounded, "geoms", [rounded]), key=lambda g: g.area)
-    return rounded  # type: ignore[no-any-return]
+    return rounded
 
 
 def geojson(geom: BaseGeometry) -> dict[str, Any]:

@@ -25,8 +25,14 @@ def init(
         username, password = platform.initialise(admin_username=admin)
         countries = len(platform.places.countries())
     if json_output:
-        print_json({"database": platform.settings.database_url, "admin": username,
-                    "one_time_password": password, "countries": countries})
+        print_json(
+            {
+                "database": platform.settings.database_url,
+                "admin": username,
+                "one_time_password": password,
+                "countries": countries,
+            }
+        )
         return
     console.print(f"Database ready: {platform.settings.database_url} ({countries} countries).")
     if password:

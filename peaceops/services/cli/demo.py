@@ -56,9 +56,13 @@ def demo(
             logins = [(u.username, u.role.value) for u in users]
             password = DEMO_PASSWORD
         else:
-            with Progress(TextColumn("{task.description}"), BarColumn(),
-                          TextColumn("{task.completed}/{task.total}"), console=console,
-                          transient=True) as bar:
+            with Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                TextColumn("{task.completed}/{task.total}"),
+                console=console,
+                transient=True,
+            ) as bar:
                 task = bar.add_task("Loading Carana", total=8)
 
                 def step(label: str, _n: int) -> None:

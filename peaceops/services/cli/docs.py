@@ -14,9 +14,7 @@ app = typer.Typer(help="Generate reference documentation from the code.", no_arg
 
 @app.command("settings")
 def settings(
-    out: Annotated[Path, typer.Option(help="Where to write.")] = Path(
-        "docs/reference/settings.md"
-    ),
+    out: Annotated[Path, typer.Option(help="Where to write.")] = Path("docs/reference/settings.md"),
 ) -> None:
     """Write the settings table (docs/reference/settings.md)."""
     from peaceops.config import settings_reference

@@ -40,13 +40,24 @@ def audit(
     from peaceops.domain.access import Principal
 
     with reporting_errors():
-        entries, _total = state(ctx).platform().audit.entries(by=Principal.system(),
-                                                              limit=limit)
+        entries, _total = state(ctx).platform().audit.entries(by=Principal.system(), limit=limit)
     with out.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["id", "at", "username", "via", "action", "entity", "entity_id",
-                         "before", "after"])
+        writer.writerow(
+            ["id", "at", "username", "via", "action", "entity", "entity_id", "before", "after"]
+        )
         for e in entries:
-            writer.writerow([e.id, e.at.isoformat(), e.username, e.via, e.action.value,
-                             e.entity, e.entity_id, json.dumps(e.before), json.dumps(e.after)])
+            writer.writerow(
+                [
+                    e.id,
+                    e.at.isoformat(),
+                    e.username,
+                    e.via,
+                    e.action.value,
+                    e.entity,
+                    e.entity_id,
+                    json.dumps(e.before),
+                    json.dumps(e.after),
+                ]
+            )
     console.print(f"Wrote {len(entries)} audit entries to {out}.")

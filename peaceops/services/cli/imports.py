@@ -23,8 +23,9 @@ def _show(report: dict[str, Any], *, json_output: bool) -> None:
     if json_output:
         print_json(report)
         return
-    table = Table("created", "updated", "unchanged", "skipped",
-                  title=f"Imported {report['source']}")
+    table = Table(
+        "created", "updated", "unchanged", "skipped", title=f"Imported {report['source']}"
+    )
     table.add_row(*(str(report[k]) for k in ("created", "updated", "unchanged", "skipped")))
     console.print(table)
     for warning in report["warnings"]:
@@ -62,8 +63,13 @@ def boundaries(
     with reporting_errors(), console.status(f"Importing {file.name}"):
         platform = state(ctx).platform()
         report = platform.places.import_boundaries(
-            file, level=level, country=country, name_field=name_field, code_field=code_field,
-            parent_field=parent_field, country_field=country_field,
+            file,
+            level=level,
+            country=country,
+            name_field=name_field,
+            code_field=code_field,
+            parent_field=parent_field,
+            country_field=country_field,
             by=Principal.system(f"cli:{getpass.getuser()}"),
         )
     _show(report.as_dict(), json_output=json_output)

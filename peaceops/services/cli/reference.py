@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import click
+from typing import Any
+
 import typer.main
 
 
@@ -17,11 +18,14 @@ def cli_reference() -> str:
         "",
     ]
 
-    def walk(command: click.Command, path: list[str]) -> None:
+    def walk(command: Any, path: list[str]) -> None:
         name = " ".join(path)
-        ctx = click.Context(command, info_name=name, terminal_width=100, max_content_width=100)
+        # Typer vendors its own click: use the command's own context class, and duck typing.
+        ctx = command.context_class(
+            command, info_name=name, terminal_width=100, max_content_width=100
+        )
         parts.extend([f"## `{name}`", "", "```", command.get_help(ctx).rstrip(), "```", ""])
-        if isinstance(command, click.Group):
+        if hasattr(command, "list_commands"):
             for sub in sorted(command.list_commands(ctx)):
                 child = command.get_command(ctx, sub)
                 if child is not None and not child.hidden:

@@ -31,8 +31,13 @@ def serve(
     with reporting_errors():
         st.platform()  # refuses an empty or outdated database with a clear message
     settings = st.settings
-    run_server(settings, host=host or settings.host, port=port or settings.port,
-               open_browser=open_browser, workers=workers)
+    run_server(
+        settings,
+        host=host or settings.host,
+        port=port or settings.port,
+        open_browser=open_browser,
+        workers=workers,
+    )
 
 
 def run_server(
@@ -46,9 +51,15 @@ def run_server(
         threading.Thread(target=_open_when_ready, args=(url,), daemon=True).start()
     if workers > 1:
         os.environ["PEACEOPS_DATABASE_URL"] = settings.database_url
-        uvicorn.run("peaceops.services.web.app:create_app_from_environment", factory=True,
-                    host=host, port=port, workers=workers, proxy_headers=True,
-                    log_level="info")
+        uvicorn.run(
+            "peaceops.services.web.app:create_app_from_environment",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            proxy_headers=True,
+            log_level="info",
+        )
         return
     from peaceops.services.web.app import create_app
 

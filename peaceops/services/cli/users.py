@@ -30,8 +30,10 @@ def add(
     email: Annotated[str | None, typer.Option(help="E-mail address.")] = None,
     organisation: Annotated[
         str | None,
-        typer.Option(help="Organisation (name, acronym or IATI id); needed for partner and "
-                     "civil_society users."),
+        typer.Option(
+            help="Organisation (name, acronym or IATI id); needed for partner and "
+            "civil_society users."
+        ),
     ] = None,
     language: Annotated[str | None, typer.Option(help="Interface language: en, fr or ar.")] = None,
     json_output: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
@@ -44,8 +46,10 @@ def add(
         try:
             role_value = Role(role)
         except ValueError:
-            raise InputError(f"unknown role {role!r}; use one of "
-                             f"{', '.join(r.value for r in Role)}", field="--role") from None
+            raise InputError(
+                f"unknown role {role!r}; use one of {', '.join(r.value for r in Role)}",
+                field="--role",
+            ) from None
         platform = state(ctx).platform()
         actor_id = None
         if organisation:
@@ -54,12 +58,23 @@ def add(
                 raise NotFound(f"no organisation matches {organisation!r}")
             actor_id = actor.id
         user, password = platform.accounts.create_user(
-            username=username, role=role_value, display_name=name or username, email=email,
-            actor_id=actor_id, language=language, by=_system(ctx),
+            username=username,
+            role=role_value,
+            display_name=name or username,
+            email=email,
+            actor_id=actor_id,
+            language=language,
+            by=_system(ctx),
         )
     if json_output:
-        print_json({"id": user.id, "username": user.username, "role": user.role.value,
-                    "one_time_password": password})
+        print_json(
+            {
+                "id": user.id,
+                "username": user.username,
+                "role": user.role.value,
+                "one_time_password": password,
+            }
+        )
         return
     console.print(f"Created {user.role.value} [bold]{user.username}[/] (id {user.id}).")
     console.print(f"One-time password: [bold]{password}[/] (shown once).")
@@ -75,17 +90,30 @@ def list_users(
         platform = state(ctx).platform()
         users = platform.accounts.list_users(by=_system(ctx))
     if json_output:
-        print_json([
-            {"id": u.id, "username": u.username, "role": u.role.value, "active": u.is_active,
-             "display_name": u.display_name, "last_login_at": u.last_login_at}
-            for u in users
-        ])
+        print_json(
+            [
+                {
+                    "id": u.id,
+                    "username": u.username,
+                    "role": u.role.value,
+                    "active": u.is_active,
+                    "display_name": u.display_name,
+                    "last_login_at": u.last_login_at,
+                }
+                for u in users
+            ]
+        )
         return
     table = Table("id", "user name", "role", "name", "active", "last login")
     for u in users:
-        table.add_row(str(u.id), u.username, u.role.value, u.display_name,
-                      "yes" if u.is_active else "no",
-                      u.last_login_at.strftime("%Y-%m-%d %H:%M") if u.last_login_at else "never")
+        table.add_row(
+            str(u.id),
+            u.username,
+            u.role.value,
+            u.display_name,
+            "yes" if u.is_active else "no",
+            u.last_login_at.strftime("%Y-%m-%d %H:%M") if u.last_login_at else "never",
+        )
     console.print(table)
 
 
@@ -100,8 +128,9 @@ def set_password(
     with reporting_errors():
         platform = state(ctx).platform()
         by = _system(ctx)
-        user = next((u for u in platform.accounts.list_users(by=by) if u.username == username),
-                    None)
+        user = next(
+            (u for u in platform.accounts.list_users(by=by) if u.username == username), None
+        )
         if user is None or user.id is None:
             raise NotFound(f"no user {username!r}")
         first = typer.prompt("New password", hide_input=True)

@@ -40,8 +40,9 @@ class CsrfCookie(BaseHTTPMiddleware):
             request.state.csrf_secret = secret
         response = await call_next(request)
         if secret is not None:
-            response.set_cookie(CSRF_COOKIE, secret, httponly=True, samesite="strict",
-                                secure=self.secure, path="/")
+            response.set_cookie(
+                CSRF_COOKIE, secret, httponly=True, samesite="strict", secure=self.secure, path="/"
+            )
         return response
 
 
@@ -49,8 +50,10 @@ def create_app(settings: Settings, *, platform: Platform | None = None) -> FastA
     """Build the web app for one database. The database must be migrated already."""
     platform = platform or Platform(settings)
     if not platform.is_current():
-        raise ConfigError("the database is not at the current schema version; run "
-                          "'peaceops db upgrade' or 'peaceops init'")
+        raise ConfigError(
+            "the database is not at the current schema version; run "
+            "'peaceops db upgrade' or 'peaceops init'"
+        )
     app = FastAPI(
         title="PeaceOps API",
         version=peaceops.__version__,
@@ -65,8 +68,9 @@ def create_app(settings: Settings, *, platform: Platform | None = None) -> FastA
     app.add_middleware(CsrfCookie, secure=settings.cookie_secure)
     app.add_middleware(SecurityHeaders)
     errors.install(app)
-    app.mount("/static/swagger", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path),
-              name="swagger")
+    app.mount(
+        "/static/swagger", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger"
+    )
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
 
     @app.get("/health", include_in_schema=False)
@@ -74,7 +78,7 @@ def create_app(settings: Settings, *, platform: Platform | None = None) -> FastA
         try:
             with platform.engine.connect() as conn:
                 conn.execute(text("SELECT 1"))
-        except Exception:  # noqa: BLE001 - any failure means not ready
+        except Exception:
             return JSONResponse({"status": "unavailable"}, status_code=503)
         return JSONResponse({"status": "ok"})
 

@@ -34,8 +34,7 @@ class WebContext:
             platform=platform,
             languages=load_catalogues(),
             templates=templates,
-            login_by_client=RateLimiter(settings.login_attempts * 4,
-                                        settings.login_window_seconds),
+            login_by_client=RateLimiter(settings.login_attempts * 4, settings.login_window_seconds),
             login_by_user=RateLimiter(settings.login_attempts, settings.login_window_seconds),
         )
 

@@ -28,7 +28,7 @@ from peaceops.services.web.security import (
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
-class LoginRequired(Exception):  # noqa: N818 - a signal, not an error of ours
+class LoginRequired(Exception):
     """No valid session or token: pages redirect to the login form, the API answers 401."""
 
 
@@ -105,8 +105,7 @@ class Requires:
             raise LoginRequired
         if self.permission is not None and not principal.can(self.permission):
             raise PermissionDenied(
-                f"the {principal.role.value} role may not "
-                f"{self.permission.value.replace('_', ' ')}"
+                f"the {principal.role.value} role may not {self.permission.value.replace('_', ' ')}"
             )
         await check_csrf(request)
         return principal

@@ -50,8 +50,12 @@ def is_api(request: Request) -> bool:
 def _page(request: Request, status: int, detail: str) -> Response:
     from peaceops.services.web.rendering import render
 
-    return render(request, "error.html", {"status": status, "title": TITLES.get(status, TITLES[500]),
-                                          "detail": detail}, status_code=status)
+    return render(
+        request,
+        "error.html",
+        {"status": status, "title": TITLES.get(status, TITLES[500]), "detail": detail},
+        status_code=status,
+    )
 
 
 def install(app: FastAPI) -> None:
@@ -71,28 +75,39 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, exc: LoginRequired) -> Response:
         if is_api(request):
-            return JSONResponse({"detail": "authentication required: send a session cookie or "
-                                 "'Authorization: Bearer <token>'"}, status_code=401,
-                                headers={"WWW-Authenticate": "Bearer"})
+            return JSONResponse(
+                {
+                    "detail": "authentication required: send a session cookie or "
+                    "'Authorization: Bearer <token>'"
+                },
+                status_code=401,
+                headers={"WWW-Authenticate": "Bearer"},
+            )
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if is_api(request) or request.url.path.startswith("/static/"):
-            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code,
-                                headers=getattr(exc, "headers", None))
+            return JSONResponse(
+                {"detail": exc.detail},
+                status_code=exc.status_code,
+                headers=getattr(exc, "headers", None),
+            )
         return _page(request, exc.status_code, str(exc.detail))
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
         problems = [
-            {"field": ".".join(str(p) for p in err["loc"][1:]) or str(err["loc"][0]),
-             "message": err["msg"]}
+            {
+                "field": ".".join(str(p) for p in err["loc"][1:]) or str(err["loc"][0]),
+                "message": err["msg"],
+            }
             for err in exc.errors()
         ]
         if is_api(request):
-            return JSONResponse({"detail": "invalid request", "problems": problems},
-                                status_code=422)
+            return JSONResponse(
+                {"detail": "invalid request", "problems": problems}, status_code=422
+            )
         text = "; ".join(f"{p['field']}: {p['message']}" for p in problems)
         return _page(request, 422, text)

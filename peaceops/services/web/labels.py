@@ -50,7 +50,9 @@ LABELS: dict[str, dict[str, str]] = {
         ActorCategory.UN_ENTITY: N_("UN entity"),
         ActorCategory.PEACE_OPERATION: N_("Peace operation"),
         ActorCategory.REGIONAL_ORGANISATION: N_("Regional organisation"),
-        ActorCategory.INTERNATIONAL_FINANCIAL_INSTITUTION: N_("International financial institution"),
+        ActorCategory.INTERNATIONAL_FINANCIAL_INSTITUTION: N_(
+            "International financial institution"
+        ),
         ActorCategory.BILATERAL_DONOR: N_("Bilateral donor"),
         ActorCategory.INTERNATIONAL_NGO: N_("International NGO"),
         ActorCategory.NATIONAL_NGO: N_("National NGO"),

@@ -24,9 +24,7 @@ def render(
     web = get_web(request)
     lang = language(request)
     principal = current_principal(request)
-    browser_secret = request.cookies.get(CSRF_COOKIE) or getattr(
-        request.state, "csrf_secret", ""
-    )
+    browser_secret = request.cookies.get(CSRF_COOKIE) or getattr(request.state, "csrf_secret", "")
     page = {
         "request": request,
         "lang": lang.code,

@@ -39,10 +39,10 @@ def _walk(routes: Iterable[Any]) -> Iterator[RouteInfo]:
         contexts = getattr(route, "effective_route_contexts", None)
         if callable(contexts):  # FastAPI >= 0.16x keeps included routers as one entry
             for ctx in contexts():
-                for method in sorted(ctx.methods or ()):
+                for method in sorted(set(ctx.methods or ())):
                     yield RouteInfo(method, ctx.path_format, _requirement(ctx.dependant))
         elif isinstance(route, APIRoute):
-            for method in sorted(route.methods):
+            for method in sorted(route.methods or ()):
                 yield RouteInfo(method, route.path_format, _requirement(route.dependant))
         elif isinstance(route, Route):  # plain Starlette routes, such as /openapi.json
             for method in sorted((route.methods or set()) - {"HEAD"}):

@@ -84,13 +84,13 @@ class SecurityHeaders(BaseHTTPMiddleware):
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
         response = await call_next(request)
         path = request.url.path
-        response.headers.setdefault(
-            "Content-Security-Policy", DOCS_CSP if path == "/docs" else CSP
-        )
+        response.headers.setdefault("Content-Security-Policy", DOCS_CSP if path == "/docs" else CSP)
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("Permissions-Policy", "geolocation=(), camera=(), microphone=()")
+        response.headers.setdefault(
+            "Permissions-Policy", "geolocation=(), camera=(), microphone=()"
+        )
         response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         if not path.startswith("/static/"):
             response.headers.setdefault("Cache-Control", "no-store")

@@ -42,9 +42,7 @@ def jsonable(value: Any) -> Any:
 
 
 def snapshot(row: dict[str, Any]) -> dict[str, Any]:
-    return {
-        k: ("<redacted>" if k in SECRET_COLUMNS else jsonable(v)) for k, v in row.items()
-    }
+    return {k: ("<redacted>" if k in SECRET_COLUMNS else jsonable(v)) for k, v in row.items()}
 
 
 def record(

@@ -162,7 +162,7 @@ def area_ids_by_pcode(conn: Connection, country_iso3: str) -> dict[str, int]:
     query = select(admin_areas.c.pcode, admin_areas.c.id).where(
         admin_areas.c.country_iso3 == country_iso3
     )
-    return {pcode: area_id for pcode, area_id in conn.execute(query).tuples()}
+    return dict(conn.execute(query).tuples().all())
 
 
 def upsert_admin_area(
@@ -173,7 +173,7 @@ def upsert_admin_area(
     bbox: tuple[float, float, float, float],
     parent_id: int | None,
 ) -> str:
-    """Insert or update one area by (country, pcode); returns 'created', 'updated' or 'unchanged'."""
+    """Insert or update an area by (country, pcode): 'created', 'updated' or 'unchanged'."""
     values = {
         "level": area.level,
         "name": area.name,
@@ -207,7 +207,7 @@ def count_admin_areas(conn: Connection, country_iso3: str) -> dict[int, int]:
         .where(admin_areas.c.country_iso3 == country_iso3)
         .group_by(admin_areas.c.level)
     )
-    return {level: n for level, n in conn.execute(query).tuples()}
+    return dict(conn.execute(query).tuples().all())
 
 
 def _settlement(row: RowMapping) -> Settlement:

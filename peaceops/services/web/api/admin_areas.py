@@ -14,8 +14,13 @@ router = APIRouter(prefix="/admin-areas", tags=["admin-areas"])
 
 def _public(area: AdminArea, *, geometry: bool) -> AdminAreaPublic:
     return AdminAreaPublic(
-        id=area.id or 0, country_iso3=area.country_iso3, level=area.level, pcode=area.pcode,
-        name=area.name, parent_pcode=area.parent_pcode, source=area.source,
+        id=area.id or 0,
+        country_iso3=area.country_iso3,
+        level=area.level,
+        pcode=area.pcode,
+        name=area.name,
+        parent_pcode=area.parent_pcode,
+        source=area.source,
         geometry=dict(area.geometry) if geometry else None,
     )
 

@@ -21,6 +21,7 @@ def read_audit_log(
     offset: int = Query(0, ge=0),
 ) -> Page[AuditEntryPublic]:
     """The audit log, newest first; ``count`` is the total matching entries."""
-    entries, total = platform.audit.entries(by=by, entity=entity, entity_id=entity_id,
-                                            username=username, limit=limit, offset=offset)
+    entries, total = platform.audit.entries(
+        by=by, entity=entity, entity_id=entity_id, username=username, limit=limit, offset=offset
+    )
     return Page(data=[AuditEntryPublic.model_validate(asdict(e)) for e in entries], count=total)

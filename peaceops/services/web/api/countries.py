@@ -11,7 +11,9 @@ router = APIRouter(prefix="/countries", tags=["countries"])
 
 
 @router.get("", response_model=Page[CountryPublic])
-def read_countries(platform: PlatformDep, _by: Reader, with_data: bool = False) -> Page[CountryPublic]:
+def read_countries(
+    platform: PlatformDep, _by: Reader, with_data: bool = False
+) -> Page[CountryPublic]:
     """Countries; ``with_data=true`` keeps those with boundaries or a fictional scenario."""
     rows = [CountryPublic(**asdict(c)) for c in platform.places.countries(with_data_only=with_data)]
     return Page(data=rows, count=len(rows))

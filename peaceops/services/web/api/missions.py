@@ -17,8 +17,9 @@ def _public(m: Mission) -> MissionPublic:
 
 
 @router.get("", response_model=Page[MissionPublic])
-def read_missions(platform: PlatformDep, _by: Reader, country: str | None = None
-                  ) -> Page[MissionPublic]:
+def read_missions(
+    platform: PlatformDep, _by: Reader, country: str | None = None
+) -> Page[MissionPublic]:
     rows = [_public(m) for m in platform.missions.list(country=country)]
     return Page(data=rows, count=len(rows))
 
@@ -39,11 +40,16 @@ def create_mission(body: MissionCreate, platform: PlatformDep, by: Editor) -> Mi
 
 def _mission(body: MissionCreate) -> Mission:
     return Mission(
-        acronym=body.acronym, name=body.name, organisation=body.organisation, start=body.start,
-        end=body.end, countries=tuple(c.upper() for c in body.countries),
+        acronym=body.acronym,
+        name=body.name,
+        organisation=body.organisation,
+        start=body.start,
+        end=body.end,
+        countries=tuple(c.upper() for c in body.countries),
         mandates=tuple(
-            MandatePeriod(p.start, p.end, p.resolution,
-                          tuple(MandateTask(t.area, t.text) for t in p.tasks))
+            MandatePeriod(
+                p.start, p.end, p.resolution, tuple(MandateTask(t.area, t.text) for t in p.tasks)
+            )
             for p in body.mandates
         ),
     )

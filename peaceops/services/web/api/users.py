@@ -40,9 +40,14 @@ def read_user(user_id: int, platform: PlatformDep, by: Admin) -> UserPublic:
 @router.post("", response_model=UserCreated, status_code=201)
 def create_user(body: UserCreate, platform: PlatformDep, by: Admin) -> UserCreated:
     user, one_time = platform.accounts.create_user(
-        username=body.username, role=body.role, display_name=body.display_name,
-        email=body.email, actor_id=body.actor_id, language=body.language,
-        password=body.password, by=by,
+        username=body.username,
+        role=body.role,
+        display_name=body.display_name,
+        email=body.email,
+        actor_id=body.actor_id,
+        language=body.language,
+        password=body.password,
+        by=by,
     )
     return UserCreated(**_public(user).model_dump(), one_time_password=one_time)
 

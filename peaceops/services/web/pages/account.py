@@ -43,8 +43,12 @@ def create_token(
     name: Annotated[str, Form(min_length=1, max_length=100)],
 ) -> Response:
     new = platform.accounts.create_token(name, by=by)
-    return render(request, "account.html", {"tokens": platform.accounts.list_tokens(by=by),
-                                            "new_token": new}, status_code=201)
+    return render(
+        request,
+        "account.html",
+        {"tokens": platform.accounts.list_tokens(by=by), "new_token": new},
+        status_code=201,
+    )
 
 
 @router.post("/tokens/{token_id}/revoke")

@@ -17,11 +17,19 @@ router = APIRouter()
 
 
 @router.get("/actors")
-def actors_page(request: Request, platform: PlatformDep, _by: Reader,
-                category: ActorCategory | None = None, q: str | None = None) -> Response:
+def actors_page(
+    request: Request,
+    platform: PlatformDep,
+    _by: Reader,
+    category: ActorCategory | None = None,
+    q: str | None = None,
+) -> Response:
     actors = platform.actors.list(category=category, query=q or None)
-    return render(request, "actors.html", {"actors": actors, "categories": list(ActorCategory),
-                                           "category": category, "q": q or ""})
+    return render(
+        request,
+        "actors.html",
+        {"actors": actors, "categories": list(ActorCategory), "category": category, "q": q or ""},
+    )
 
 
 @router.get("/actors/{actor_id}")
@@ -30,8 +38,11 @@ def actor_page(actor_id: int, request: Request, platform: PlatformDep, by: Reade
     may_edit = by.can(Permission.EDIT_ACTORS) or (
         by.can(Permission.EDIT_OWN_ORGANISATION) and by.actor_id == actor_id
     )
-    return render(request, "actor.html", {"actor": actor, "may_edit": may_edit,
-                                          "categories": list(ActorCategory)})
+    return render(
+        request,
+        "actor.html",
+        {"actor": actor, "may_edit": may_edit, "categories": list(ActorCategory)},
+    )
 
 
 @router.post("/actors/{actor_id}")

@@ -18,11 +18,15 @@ PAGE_SIZE = 50
 
 @router.get("/users")
 def users_page(request: Request, platform: PlatformDep, by: Admin) -> Response:
-    return render(request, "admin_users.html", {
-        "users": platform.accounts.list_users(by=by),
-        "roles": list(Role),
-        "actors": {a.id: a for a in platform.actors.list()},
-    })
+    return render(
+        request,
+        "admin_users.html",
+        {
+            "users": platform.accounts.list_users(by=by),
+            "roles": list(Role),
+            "actors": {a.id: a for a in platform.actors.list()},
+        },
+    )
 
 
 @router.post("/users")
@@ -38,16 +42,27 @@ def create_user(
     language: Annotated[str, Form(pattern="^(|en|fr|ar)$")] = "",
 ) -> Response:
     user, password = platform.accounts.create_user(
-        username=username, role=role, display_name=display_name, email=email or None,
-        actor_id=int(actor_id) if actor_id.isdigit() else None, language=language or None,
+        username=username,
+        role=role,
+        display_name=display_name,
+        email=email or None,
+        actor_id=int(actor_id) if actor_id.isdigit() else None,
+        language=language or None,
         by=by,
     )
     # The one-time password is shown once, on this page, and never stored in clear.
-    return render(request, "admin_users.html", {
-        "users": platform.accounts.list_users(by=by), "roles": list(Role),
-        "actors": {a.id: a for a in platform.actors.list()},
-        "created": user, "one_time_password": password,
-    }, status_code=201)
+    return render(
+        request,
+        "admin_users.html",
+        {
+            "users": platform.accounts.list_users(by=by),
+            "roles": list(Role),
+            "actors": {a.id: a for a in platform.actors.list()},
+            "created": user,
+            "one_time_password": password,
+        },
+        status_code=201,
+    )
 
 
 @router.post("/users/{user_id}")
@@ -73,11 +88,21 @@ def audit_page(
 ) -> Response:
     page = max(page, 1)
     entries, total = platform.audit.entries(
-        by=by, entity=entity or None, username=username or None, limit=PAGE_SIZE,
+        by=by,
+        entity=entity or None,
+        username=username or None,
+        limit=PAGE_SIZE,
         offset=(page - 1) * PAGE_SIZE,
     )
-    return render(request, "admin_audit.html", {
-        "entries": entries, "total": total, "page": page,
-        "pages": max(1, -(-total // PAGE_SIZE)), "entity": entity or "",
-        "username": username or "",
-    })
+    return render(
+        request,
+        "admin_audit.html",
+        {
+            "entries": entries,
+            "total": total,
+            "page": page,
+            "pages": max(1, -(-total // PAGE_SIZE)),
+            "entity": entity or "",
+            "username": username or "",
+        },
+    )

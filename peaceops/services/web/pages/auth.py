@@ -47,10 +47,14 @@ async def login(
     limiter_client, limiter_user = web.login_by_client, web.login_by_user
     if limiter_client.blocked(client) or limiter_user.blocked(user_key):
         wait = max(limiter_client.retry_after(client), limiter_user.retry_after(user_key))
-        response = render(
-            request, "login.html",
-            {"next": safe_next(next), "username": username,
-             "error": N_("Too many failed attempts. Wait a few minutes and try again.")},
+        response: Response = render(
+            request,
+            "login.html",
+            {
+                "next": safe_next(next),
+                "username": username,
+                "error": N_("Too many failed attempts. Wait a few minutes and try again."),
+            },
             status_code=429,
         )
         response.headers["Retry-After"] = str(wait)
@@ -62,10 +66,15 @@ async def login(
         limiter_user.hit(user_key)
         locked = "locked" in str(exc)
         return render(
-            request, "login.html",
-            {"next": safe_next(next), "username": username,
-             "error": N_("This account is locked for a while after too many failed attempts.")
-             if locked else N_("Wrong user name or password.")},
+            request,
+            "login.html",
+            {
+                "next": safe_next(next),
+                "username": username,
+                "error": N_("This account is locked for a while after too many failed attempts.")
+                if locked
+                else N_("Wrong user name or password."),
+            },
             status_code=401,
         )
     limiter_user.reset(user_key)
@@ -75,8 +84,12 @@ async def login(
         target = "/account?msg=must_change"
     response = RedirectResponse(target, status_code=303)
     response.set_cookie(
-        SESSION_COOKIE, token, httponly=True, samesite="lax",
-        secure=web.settings.cookie_secure, max_age=int(web.settings.session_hours * 3600),
+        SESSION_COOKIE,
+        token,
+        httponly=True,
+        samesite="lax",
+        secure=web.settings.cookie_secure,
+        max_age=int(web.settings.session_hours * 3600),
         path="/",
     )
     return response
@@ -97,6 +110,12 @@ def choose_language(code: str, web: WebDep, next: str | None = None) -> Response
     if code not in web.languages:
         raise HTTPException(404, "unknown language")
     response = redirect(safe_next(next))
-    response.set_cookie(LANG_COOKIE, code, max_age=365 * 24 * 3600, samesite="lax",
-                        secure=web.settings.cookie_secure, path="/")
+    response.set_cookie(
+        LANG_COOKIE,
+        code,
+        max_age=365 * 24 * 3600,
+        samesite="lax",
+        secure=web.settings.cookie_secure,
+        path="/",
+    )
     return response

@@ -30,8 +30,16 @@ def map_points(
         if site.lon is None or site.lat is None:
             continue
         inst = institutions.get(site.institution_id)
-        points.append(MapPoint(site.lon, site.lat, site.name, "sites", site.kind.value,
-                               f"/institutions/{site.institution_id}" if inst else None))
+        points.append(
+            MapPoint(
+                site.lon,
+                site.lat,
+                site.name,
+                "sites",
+                site.kind.value,
+                f"/institutions/{site.institution_id}" if inst else None,
+            )
+        )
     return points
 
 
@@ -41,14 +49,17 @@ def country_map(
     regions = platform.places.admin_areas(iso3, level=1)
     districts = platform.places.admin_areas(iso3, level=2)
     institutions = {i.id or 0: i for i in platform.institutions.list(country=iso3)}
-    points = map_points(platform.places.settlements(iso3),
-                        platform.institutions.sites(country=iso3), institutions)
+    points = map_points(
+        platform.places.settlements(iso3), platform.institutions.sites(country=iso3), institutions
+    )
     classes = {highlight: "highlight"} if highlight else None
     if highlight and any(d.pcode == highlight for d in districts):
-        return build_map(districts, outline_areas=regions, points=points, width=width,
-                         area_classes=classes)
-    return build_map(regions, outline_areas=districts, points=points, width=width,
-                     area_classes=classes)
+        return build_map(
+            districts, outline_areas=regions, points=points, width=width, area_classes=classes
+        )
+    return build_map(
+        regions, outline_areas=districts, points=points, width=width, area_classes=classes
+    )
 
 
 @router.get("/")
@@ -61,13 +72,13 @@ def home(request: Request, platform: PlatformDep, _by: Reader) -> Response:
 
 @router.get("/countries")
 def list_countries(request: Request, platform: PlatformDep, _by: Reader) -> Response:
-    return render(request, "home.html",
-                  {"countries": platform.places.countries(with_data_only=True)})
+    return render(
+        request, "home.html", {"countries": platform.places.countries(with_data_only=True)}
+    )
 
 
 @router.get("/countries/{iso3}")
-def country_dashboard(iso3: str, request: Request, platform: PlatformDep, _by: Reader
-                      ) -> Response:
+def country_dashboard(iso3: str, request: Request, platform: PlatformDep, _by: Reader) -> Response:
     country = platform.places.country(iso3)
     institutions = platform.institutions.list(country=country.iso3)
     site_counts = platform.institutions.site_counts(country.iso3)
@@ -95,15 +106,21 @@ def country_dashboard(iso3: str, request: Request, platform: PlatformDep, _by: R
 
 
 @router.get("/countries/{iso3}/map")
-def country_map_page(iso3: str, request: Request, platform: PlatformDep, _by: Reader
-                     ) -> Response:
+def country_map_page(iso3: str, request: Request, platform: PlatformDep, _by: Reader) -> Response:
     country = platform.places.country(iso3)
     view = country_map(platform, country.iso3, width=960)
     site_kinds = Counter(p.kind for p in view.points if p.layer == "sites")
     regions = platform.places.admin_areas(country.iso3, level=1, with_geometry=False)
-    return render(request, "map.html", {"country": country, "map": view,
-                                        "site_kinds": sorted(site_kinds.items()),
-                                        "regions": regions})
+    return render(
+        request,
+        "map.html",
+        {
+            "country": country,
+            "map": view,
+            "site_kinds": sorted(site_kinds.items()),
+            "regions": regions,
+        },
+    )
 
 
 @router.get("/areas/{area_id}")
@@ -115,13 +132,24 @@ def area_page(area_id: int, request: Request, platform: PlatformDep, _by: Reader
     parent = next((a for a in all_areas if a.pcode == area.parent_pcode), None)
     in_area = {area.id} | {c.id for c in children}
     institutions = {i.id or 0: i for i in platform.institutions.list(country=area.country_iso3)}
-    sites = [s for s in platform.institutions.sites(country=area.country_iso3)
-             if s.admin_area_id in in_area]
+    sites = [
+        s
+        for s in platform.institutions.sites(country=area.country_iso3)
+        if s.admin_area_id in in_area
+    ]
     codes = {area.pcode} | {c.pcode for c in children}
-    towns = [s for s in platform.places.settlements(area.country_iso3)
-             if s.admin_pcode in codes]
-    return render(request, "area.html", {
-        "area": area, "country": country, "children": children, "parent": parent,
-        "sites": sites, "institutions": institutions, "towns": towns,
-        "map": country_map(platform, area.country_iso3, width=560, highlight=area.pcode),
-    })
+    towns = [s for s in platform.places.settlements(area.country_iso3) if s.admin_pcode in codes]
+    return render(
+        request,
+        "area.html",
+        {
+            "area": area,
+            "country": country,
+            "children": children,
+            "parent": parent,
+            "sites": sites,
+            "institutions": institutions,
+            "towns": towns,
+            "map": country_map(platform, area.country_iso3, width=560, highlight=area.pcode),
+        },
+    )

@@ -18,23 +18,33 @@ router = APIRouter()
 
 
 @router.get("/institutions/{institution_id}")
-def institution_page(institution_id: int, request: Request, platform: PlatformDep,
-                     _by: Reader) -> Response:
+def institution_page(
+    institution_id: int, request: Request, platform: PlatformDep, _by: Reader
+) -> Response:
     inst = platform.institutions.get(institution_id)
     country = platform.places.country(inst.country_iso3)
     siblings = platform.institutions.list(country=inst.country_iso3)
     parent = next((i for i in siblings if i.id == inst.parent_id), None)
     children = [i for i in siblings if i.parent_id == inst.id]
     sites = platform.institutions.sites(institution_id=institution_id)
-    areas = {a.id: a for a in platform.places.admin_areas(inst.country_iso3,
-                                                           with_geometry=False)}
+    areas = {a.id: a for a in platform.places.admin_areas(inst.country_iso3, with_geometry=False)}
     regions = platform.places.admin_areas(inst.country_iso3, level=1)
     view = build_map(regions, points=map_points([], sites, {inst.id or 0: inst}), width=520)
-    return render(request, "institution.html", {
-        "inst": inst, "country": country, "parent": parent, "children": children,
-        "sites": sites, "areas": areas, "map": view, "types": list(InstitutionType),
-        "others": [i for i in siblings if i.id != inst.id],
-    })
+    return render(
+        request,
+        "institution.html",
+        {
+            "inst": inst,
+            "country": country,
+            "parent": parent,
+            "children": children,
+            "sites": sites,
+            "areas": areas,
+            "map": view,
+            "types": list(InstitutionType),
+            "others": [i for i in siblings if i.id != inst.id],
+        },
+    )
 
 
 @router.post("/institutions/{institution_id}")
@@ -50,9 +60,13 @@ def update_institution(
 ) -> Response:
     platform.institutions.update(
         institution_id,
-        {"name": name.strip(), "type": type, "acronym": acronym.strip() or None,
-         "description": description.strip() or None,
-         "parent_id": int(parent_id) if parent_id.isdigit() else None},
+        {
+            "name": name.strip(),
+            "type": type,
+            "acronym": acronym.strip() or None,
+            "description": description.strip() or None,
+            "parent_id": int(parent_id) if parent_id.isdigit() else None,
+        },
         by=by,
     )
     return redirect(f"/institutions/{institution_id}", msg="saved")

@@ -14,8 +14,7 @@ router = APIRouter()
 
 
 @router.get("/missions/{mission_id}")
-def mission_page(mission_id: int, request: Request, platform: PlatformDep, _by: Reader
-                 ) -> Response:
+def mission_page(mission_id: int, request: Request, platform: PlatformDep, _by: Reader) -> Response:
     mission = platform.missions.get(mission_id)
     countries = [platform.places.country(c) for c in mission.countries]
     timeline = []
@@ -24,10 +23,15 @@ def mission_page(mission_id: int, request: Request, platform: PlatformDep, _by: 
         last = max(m.end for m in mission.mandates)
         span = max((last - first).days, 1)
         for m in mission.mandates:
-            timeline.append({
-                "period": m,
-                "left": round(100 * (m.start - first).days / span, 2),
-                "width": round(100 * max((m.end - m.start).days, 1) / span, 2),
-            })
-    return render(request, "mission.html", {"mission": mission, "countries": countries,
-                                            "timeline": timeline, "today": date.today()})
+            timeline.append(
+                {
+                    "period": m,
+                    "left": round(100 * (m.start - first).days / span, 2),
+                    "width": round(100 * max((m.end - m.start).days, 1) / span, 2),
+                }
+            )
+    return render(
+        request,
+        "mission.html",
+        {"mission": mission, "countries": countries, "timeline": timeline, "today": date.today()},
+    )
