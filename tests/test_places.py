@@ -133,3 +133,59 @@ def test_demo_settlements_lie_in_their_districts(platform: Platform) -> None:
     for town in platform.places.settlements("XCA"):
         area = locator.locate(town.lon, town.lat)
         assert area is not None and area.pcode == town.admin_pcode, town.name
+
+
+# A round trip through the database, on both engines -----------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+area_names = st.text(
+    st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Zs", "Zl", "Zp")),
+    min_size=1,
+    max_size=30,
+)
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 10_000),
+            area_names,
+            st.floats(-60, 60),
+            st.floats(-60, 60),
+            st.floats(0.01, 3),
+        ),
+        min_size=1,
+        max_size=6,
+        unique_by=lambda t: t[0],
+    )
+)
+def test_import_export_round_trip_in_the_database(
+    platform: Platform, tmp_path: Path, rows: list[tuple[int, str, float, float, float]]
+) -> None:
+    features = [
+        {
+            "type": "Feature",
+            "properties": {"shapeName": name, "shapeID": f"RT{code}"},
+            "geometry": {
+                "type": "Polygon",
+                "coordinates": [[[x, y], [x + w, y], [x + w, y + w], [x, y + w], [x, y]]],
+            },
+        }
+        for code, name, x, y, w in rows
+    ]
+    source = tmp_path / "rt.geojson"
+    source.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    platform.places.import_boundaries(source, level=3, country="XCA", by=SYSTEM)
+    exported = platform.places.export_boundaries("XCA", level=3)
+    by_code = {f["properties"]["pcode"]: f for f in exported["features"]}
+    for feature in features:
+        back = by_code[feature["properties"]["shapeID"]]
+        assert back["properties"]["name"] == feature["properties"]["shapeName"]
+        assert back["geometry"] == feature["geometry"]
+    again = platform.places.import_boundaries(source, level=3, country="XCA", by=SYSTEM)
+    assert again.created == again.updated == 0

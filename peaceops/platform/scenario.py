@@ -38,7 +38,11 @@ def load_scenario(
     by: Principal,
     progress: Progress | None = None,
 ) -> list[DemoLogin]:
-    """Write the scenario; refuses to load it twice into the same database."""
+    """Write the scenario into a database that holds none of it yet.
+
+    Everything that could clash (the country's boundaries, user names, organisations, the
+    mission) is checked before anything is written, so a refusal leaves the database as it was.
+    """
     step = progress or (lambda _label, _n: None)
     engine = places._engine
     with transaction(engine, write=False) as conn:
@@ -48,6 +52,17 @@ def load_scenario(
             raise ConflictError(
                 f"the {scenario.country.name} scenario is loaded already in this database"
             )
+    clashes = sorted(
+        {u.username for u in accounts.list_users(by=by)} & {u.username for u in scenario.users}
+    )
+    clashes += sorted({a.name for a in actors.list()} & {a.name for a in scenario.actors})
+    if scenario.mission and any(m.acronym == scenario.mission.acronym for m in missions.list()):
+        clashes.append(scenario.mission.acronym)
+    if clashes:
+        raise ConflictError(
+            f"this database already has {', '.join(clashes)}; the demonstration needs a "
+            "database of its own (unset PEACEOPS_DATABASE_URL, or point it at a new file)"
+        )
     places.add_country(scenario.country, by=by)
     step("country", 1)
     _write_areas(places, scenario, by)
