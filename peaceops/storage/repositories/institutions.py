@@ -128,4 +128,4 @@ def count_sites_by_institution(conn: Connection, country_iso3: str) -> dict[int,
         .where(institutions.c.country_iso3 == country_iso3)
         .group_by(sites.c.institution_id)
     )
-    return dict(conn.execute(query).tuples().all())
+    return dict(conn.execute(query).all())

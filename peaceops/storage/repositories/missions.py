@@ -38,7 +38,7 @@ def list_missions(conn: Connection, *, country_iso3: str | None = None) -> list[
         select(mission_countries.c.mission_id, mission_countries.c.country_iso3)
         .where(mission_countries.c.mission_id.in_(ids))
         .order_by(mission_countries.c.country_iso3)
-    ).tuples():
+    ):
         countries[mid].append(iso3)
     tasks: dict[int, list[MandateTask]] = defaultdict(list)
     for pid, area, text in conn.execute(
@@ -46,7 +46,7 @@ def list_missions(conn: Connection, *, country_iso3: str | None = None) -> list[
         .join(mandate_periods, mandate_periods.c.id == mandate_tasks.c.period_id)
         .where(mandate_periods.c.mission_id.in_(ids))
         .order_by(mandate_tasks.c.id)
-    ).tuples():
+    ):
         tasks[pid].append(MandateTask(MandateTaskArea(area), text))
     periods: dict[int, list[MandatePeriod]] = defaultdict(list)
     for p in conn.execute(

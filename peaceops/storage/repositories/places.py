@@ -162,7 +162,7 @@ def area_ids_by_pcode(conn: Connection, country_iso3: str) -> dict[str, int]:
     query = select(admin_areas.c.pcode, admin_areas.c.id).where(
         admin_areas.c.country_iso3 == country_iso3
     )
-    return dict(conn.execute(query).tuples().all())
+    return dict(conn.execute(query).all())
 
 
 def upsert_admin_area(
@@ -207,7 +207,7 @@ def count_admin_areas(conn: Connection, country_iso3: str) -> dict[int, int]:
         .where(admin_areas.c.country_iso3 == country_iso3)
         .group_by(admin_areas.c.level)
     )
-    return dict(conn.execute(query).tuples().all())
+    return dict(conn.execute(query).all())
 
 
 def _settlement(row: RowMapping) -> Settlement:
