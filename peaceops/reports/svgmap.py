@@ -145,35 +145,23 @@ def build_map(
     tolerance = 0.5 / project.scale  # half a pixel, in degrees
     classes = area_classes or {}
     view = MapView(width=width, height=project.height)
-    for area, geom in zip(areas, shapes, strict=True):
+
+    def draw(area: AdminArea, geom: BaseGeometry, css_class: str = "") -> DrawnArea:
         simple = geom.simplify(tolerance, preserve_topology=True)
-        label = project(*geom.representative_point().coords[0])
-        view.areas.append(
-            DrawnArea(
-                area.id,
-                area.pcode,
-                area.name,
-                area.level,
-                _path(simple, project),
-                round(label[0], 1),
-                round(label[1], 1),
-                classes.get(area.pcode, ""),
-            )
+        x, y = project(*geom.representative_point().coords[0])
+        return DrawnArea(
+            area.id,
+            area.pcode,
+            area.name,
+            area.level,
+            _path(simple, project),
+            round(x, 1),
+            round(y, 1),
+            css_class,
         )
-    for area, geom in zip(outline_areas, outline_shapes, strict=True):
-        simple = geom.simplify(tolerance, preserve_topology=True)
-        label = project(*geom.representative_point().coords[0])
-        view.outlines.append(
-            DrawnArea(
-                area.id,
-                area.pcode,
-                area.name,
-                area.level,
-                _path(simple, project),
-                round(label[0], 1),
-                round(label[1], 1),
-            )
-        )
+
+    view.areas = [draw(a, g, classes.get(a.pcode, "")) for a, g in zip(areas, shapes, strict=True)]
+    view.outlines = [draw(a, g) for a, g in zip(outline_areas, outline_shapes, strict=True)]
     for p in points:
         x, y = project(p.lon, p.lat)
         view.points.append(DrawnPoint(round(x, 1), round(y, 1), p.label, p.layer, p.kind, p.href))
