@@ -1,0 +1,1 @@
+"""Pure functions and estimators: forecasting now; assessment, coordination, transition later."""

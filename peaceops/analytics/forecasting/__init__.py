@@ -1,0 +1,1 @@
+"""Probabilistic forecasts of violence and their evaluation under the VIEWS protocol."""
