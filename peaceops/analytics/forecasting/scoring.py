@@ -27,7 +27,7 @@ CHALLENGE_BINS: tuple[float, ...] = (
 )  # fmt: skip
 IGNORANCE_BINS: tuple[float, ...] = (*CHALLENGE_BINS, float("inf"))
 
-Array = NDArray[np.floating[Any]]
+Array = NDArray[np.float64]
 
 
 def _check(y: Any, draws: Any) -> tuple[Array, Array]:

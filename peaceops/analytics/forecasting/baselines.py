@@ -1,0 +1,88 @@
+"""The VIEWS benchmark models, as estimators, so every model runs through the same backtest.
+
+- ``ZeroForecaster``: no fatalities, ever.
+- ``GlobalBootstrap``: every unit and step draws from the pooled values of all units over the
+  last ``window`` months before the cutoff.
+- ``LastHistoricalPoisson``: Poisson draws with the mean equal to each unit's last observed
+  month.
+- ``Conflictology``: each unit draws from its own last ``window`` months (12, or 36).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from peaceops.analytics.forecasting.base import Forecaster
+from peaceops.analytics.forecasting.panel import Panel
+
+
+class ZeroForecaster(Forecaster):
+    name = "zero"
+
+    def _fit(self, panel: Panel) -> None:
+        self.n_units_ = len(panel.units)
+
+    def _draws(self, steps: tuple[int, ...], n: int, rng: np.random.Generator) -> Any:
+        return np.zeros((self.n_units_, len(steps), n))
+
+
+class GlobalBootstrap(Forecaster):
+    name = "global_bootstrap"
+
+    def __init__(self, window: int = 12) -> None:
+        self.window = window
+
+    def _fit(self, panel: Panel) -> None:
+        pool = panel.last(self.window).ravel()
+        self.pool_ = pool[~np.isnan(pool)]
+        if self.pool_.size == 0:
+            self.pool_ = np.zeros(1)
+        self.n_units_ = len(panel.units)
+
+    def _draws(self, steps: tuple[int, ...], n: int, rng: np.random.Generator) -> Any:
+        return rng.choice(self.pool_, size=(self.n_units_, len(steps), n), replace=True)
+
+
+class LastHistoricalPoisson(Forecaster):
+    name = "last_historical_poisson"
+
+    def _fit(self, panel: Panel) -> None:
+        values = panel.values
+        known = ~np.isnan(values)
+        # The last known month of each unit (zero where nothing is known).
+        last_index = np.where(
+            known.any(axis=1), values.shape[1] - 1 - np.argmax(known[:, ::-1], axis=1), -1
+        )
+        self.mean_ = np.where(
+            last_index >= 0, values[np.arange(len(values)), np.maximum(last_index, 0)], 0.0
+        )
+
+    def _draws(self, steps: tuple[int, ...], n: int, rng: np.random.Generator) -> Any:
+        lam = np.broadcast_to(self.mean_[:, None, None], (len(self.mean_), len(steps), n))
+        return rng.poisson(lam).astype(np.float64)
+
+
+class Conflictology(Forecaster):
+    name = "conflictology"
+
+    def __init__(self, window: int = 12) -> None:
+        self.window = window
+
+    def _fit(self, panel: Panel) -> None:
+        recent = panel.last(self.window)
+        self.history_ = np.where(np.isnan(recent), 0.0, recent)
+        # Units with some unknown months draw only from the months that are known.
+        self.known_ = ~np.isnan(recent)
+        if self.window != 12:
+            self.name = f"conflictology_{self.window}"
+
+    def _draws(self, steps: tuple[int, ...], n: int, rng: np.random.Generator) -> Any:
+        units = len(self.history_)
+        out = np.zeros((units, len(steps), n))
+        for u in range(units):
+            pool = self.history_[u][self.known_[u]]
+            if pool.size:
+                out[u] = rng.choice(pool, size=(len(steps), n), replace=True)
+        return out

@@ -1,0 +1,153 @@
+"""The VIEWS 2023/24 prediction challenge's country-month files, read into panels.
+
+A challenge folder holds ``cm_features_to_octYYYY.parquet`` (the 12 months to October YYYY, with
+lags ``ged_sb_tlag_1..6``), ``cm_actuals_YYYY.parquet`` and benchmark forecasts. History for a
+cutoff is assembled from every file, never from a month after the cutoff: the features' own
+months first, then the months their lags reveal, then, where given, a longer VIEWS-style panel
+(``cm_panel_africa_1990-2020.parquet``, column ``ged_best_sb``) for earlier months.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from peaceops.errors import InputError
+
+FEATURES = re.compile(r"cm_features_to_oct(\d{4})\.parquet$")
+ACTUALS = re.compile(r"cm_actuals_(\d{4})\.parquet$")
+TARGET = "ged_sb"
+LAGS = 6
+
+
+def october(year: int) -> int:
+    return (year - 1980) * 12 + 10
+
+
+@dataclass(frozen=True)
+class PanelArrays:
+    """Outcome values[u, t] of units[u] in month first_month + t (NaN where unknown)."""
+
+    units: np.ndarray
+    first_month: int
+    values: np.ndarray
+
+
+@dataclass(frozen=True)
+class ChallengeFolder:
+    folder: Path
+    features: dict[int, Path]
+    actuals: dict[int, Path]
+    long_panel: Path | None
+
+    @classmethod
+    def open(cls, folder: Path, *, long_panel: Path | None = None) -> ChallengeFolder:
+        if not folder.is_dir():
+            raise InputError("not a folder", source=str(folder))
+        features = {int(m.group(1)): p for p in folder.iterdir() if (m := FEATURES.search(p.name))}
+        actuals = {int(m.group(1)): p for p in folder.iterdir() if (m := ACTUALS.search(p.name))}
+        if not features:
+            raise InputError("no cm_features_to_octYYYY.parquet file here", source=str(folder))
+        if long_panel is None:
+            guess = folder.parent / "views-panel-africa" / "cm_panel_africa_1990-2020.parquet"
+            long_panel = guess if guess.exists() else None
+        return cls(folder, features, actuals, long_panel)
+
+    def windows(self) -> list[int]:
+        """Forecast years that can be scored: features to October Y-1 and actuals of Y."""
+        return sorted(y for y in self.actuals if y - 1 in self.features)
+
+    def benchmark(self, name: str, year: int) -> pl.DataFrame | None:
+        files = {
+            "views_bootstrap": f"bm_cm_bootstrap_expanded_{year}.parquet",
+            "views_poisson": f"bm_cm_last_historical_poisson_expanded_{year}.parquet",
+            "nb_bodentien_rueter": f"bodentien_rueter_cm_nbinom_test_window_{year}.parquet",
+        }
+        path = self.folder / files[name]
+        return pl.read_parquet(path) if path.exists() else None
+
+    def actuals_for(self, year: int) -> pl.DataFrame:
+        if year not in self.actuals:
+            raise InputError(f"no cm_actuals_{year}.parquet", source=str(self.folder))
+        return pl.read_parquet(self.actuals[year]).select(
+            pl.col("country_id").cast(pl.Int64),
+            pl.col("month_id").cast(pl.Int64),
+            pl.col(TARGET).cast(pl.Float64),
+        )
+
+    def cells(self, cutoff: int) -> pl.DataFrame:
+        """(country_id, month_id, ged_sb, rank) known at ``cutoff``; lower rank wins."""
+        parts = []
+        for _year, path in sorted(self.features.items(), reverse=True):
+            frame = pl.read_parquet(path)
+            if TARGET not in frame.columns:
+                raise InputError(f"column {TARGET} missing", source=path.name, field=TARGET)
+            frame = frame.filter(pl.col("month_id") <= cutoff)
+            if frame.is_empty():
+                continue
+            base = frame.select(
+                pl.col("country_id").cast(pl.Int64),
+                pl.col("month_id").cast(pl.Int64),
+                pl.col(TARGET),
+            )
+            parts.append(base.with_columns(pl.lit(0).alias("rank")))
+            for lag in range(1, LAGS + 1):
+                column = f"{TARGET}_tlag_{lag}"
+                if column in frame.columns:
+                    parts.append(
+                        frame.select(
+                            pl.col("country_id").cast(pl.Int64),
+                            (pl.col("month_id") - lag).cast(pl.Int64).alias("month_id"),
+                            pl.col(column).alias(TARGET),
+                            pl.lit(lag).alias("rank"),
+                        )
+                    )
+        for year in self.actuals:
+            frame = self.actuals_for(year).filter(pl.col("month_id") <= cutoff)
+            parts.append(frame.with_columns(pl.lit(0).alias("rank")))
+        if self.long_panel is not None:
+            panel = pl.read_parquet(
+                self.long_panel, columns=["country_id", "month_id", "ged_best_sb"]
+            )
+            parts.append(
+                panel.filter(pl.col("month_id") <= cutoff).select(
+                    pl.col("country_id").cast(pl.Int64),
+                    pl.col("month_id").cast(pl.Int64),
+                    pl.col("ged_best_sb").cast(pl.Float64).alias(TARGET),
+                    pl.lit(99).alias("rank"),
+                )
+            )
+        cells = pl.concat(
+            [
+                p.with_columns(pl.col(TARGET).cast(pl.Float64), pl.col("rank").cast(pl.Int64))
+                for p in parts
+            ]
+        )
+        return (
+            cells.drop_nulls(TARGET)
+            .sort("rank")
+            .unique(subset=["country_id", "month_id"], keep="first")
+        )
+
+    def panel(self, cutoff: int, *, units: list[int] | None = None) -> PanelArrays:
+        """The ``ged_sb`` history of every country known at ``cutoff``, as a panel."""
+        cells = self.cells(cutoff)
+        if units is None:
+            latest = max(y for y in self.features if october(y) <= cutoff)
+            units = sorted(
+                pl.read_parquet(self.features[latest], columns=["country_id"])["country_id"]
+                .unique()
+                .to_list()
+            )
+        first = int(cells["month_id"].min())  # type: ignore[arg-type]
+        values = np.full((len(units), cutoff - first + 1), np.nan)
+        row = {u: i for i, u in enumerate(units)}
+        known = cells.filter(pl.col("country_id").is_in(units))
+        r = np.array([row[u] for u in known["country_id"].to_list()], dtype=np.int64)
+        c = known["month_id"].to_numpy() - first
+        values[r, c] = known[TARGET].to_numpy()
+        return PanelArrays(np.asarray(units, dtype=np.int64), first, values)
