@@ -7,6 +7,7 @@ service checks the caller's permission before it reads or writes.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
@@ -21,6 +22,9 @@ from peaceops.platform.places import ImportReport, PlacesService
 from peaceops.platform.scenario import DemoLogin, Progress, load_scenario
 from peaceops.storage import current_revision, head_revision, make_engine, upgrade
 
+if TYPE_CHECKING:
+    from peaceops.platform.forecasting import ForecastingService
+
 
 class Platform:
     """One PeaceOps database and everything that can be done with it."""
@@ -34,6 +38,13 @@ class Platform:
         self.actors = ActorsService(self.engine)
         self.accounts = AccountsService(self.engine, settings)
         self.audit = AuditService(self.engine)
+
+    @property
+    def forecasting(self) -> ForecastingService:
+        """Loaded on first use: it brings NumPy, Polars and scikit-learn."""
+        from peaceops.platform.forecasting import ForecastingService
+
+        return ForecastingService(self.settings)
 
     def close(self) -> None:
         self.engine.dispose()

@@ -75,8 +75,6 @@ class Conflictology(Forecaster):
         self.history_ = np.where(np.isnan(recent), 0.0, recent)
         # Units with some unknown months draw only from the months that are known.
         self.known_ = ~np.isnan(recent)
-        if self.window != 12:
-            self.name = f"conflictology_{self.window}"
 
     def _draws(self, steps: tuple[int, ...], n: int, rng: np.random.Generator) -> Any:
         units = len(self.history_)
@@ -85,4 +83,33 @@ class Conflictology(Forecaster):
             pool = self.history_[u][self.known_[u]]
             if pool.size:
                 out[u] = rng.choice(pool, size=(len(steps), n), replace=True)
+        return out
+
+
+class DecayConflictology(Forecaster):
+    """Conflictology with recent months drawn more often: weight 2^(-age / half_life).
+
+    Not a VIEWS benchmark: a learned-free refinement that lets a unit's latest months count
+    more than those a year ago, while keeping its own historical range.
+    """
+
+    name = "decay_conflictology"
+
+    def __init__(self, window: int = 24, half_life: float = 6.0) -> None:
+        self.window = window
+        self.half_life = half_life
+
+    def _fit(self, panel: Panel) -> None:
+        recent = panel.last(self.window)
+        self.history_ = np.where(np.isnan(recent), 0.0, recent)
+        age = np.arange(recent.shape[1])[::-1]
+        weights = np.where(np.isnan(recent), 0.0, 2.0 ** (-age / self.half_life))
+        totals = weights.sum(axis=1, keepdims=True)
+        self.weights_ = np.divide(weights, totals, out=np.zeros_like(weights), where=totals > 0)
+
+    def _draws(self, steps: tuple[int, ...], n: int, rng: np.random.Generator) -> Any:
+        out = np.zeros((len(self.history_), len(steps), n))
+        for u, (values, weights) in enumerate(zip(self.history_, self.weights_, strict=True)):
+            if weights.sum() > 0:
+                out[u] = rng.choice(values, size=(len(steps), n), p=weights)
         return out

@@ -6,7 +6,16 @@ from typing import Annotated
 
 import typer
 
-from peaceops.services.cli import database, demo, docs, exports, imports, server, users
+from peaceops.services.cli import (
+    database,
+    demo,
+    docs,
+    exports,
+    forecast,
+    imports,
+    server,
+    users,
+)
 from peaceops.services.cli.context import State
 
 app = typer.Typer(
@@ -43,6 +52,7 @@ app.add_typer(database.app, name="db")
 app.add_typer(users.app, name="users")
 app.add_typer(imports.app, name="import")
 app.add_typer(exports.app, name="export")
+app.add_typer(forecast.app, name="forecast")
 app.add_typer(docs.app, name="docs")
 
 

@@ -1,0 +1,47 @@
+"""Features of a unit's history at an origin month, from that history alone (no leakage).
+
+Everything is computed from columns at or before the origin: the latest month, means over 3,
+6, 12 and 36 months, the 12-month maximum, the share of violent months, and the time since the
+last fatality (a decay). Unknown months are skipped; a unit with no known month gets zeros.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+from numpy.typing import NDArray
+
+NAMES = ("last", "mean3", "mean6", "mean12", "mean36", "max12", "share12", "since", "decay")
+
+
+def _nanmean(block: NDArray[np.float64]) -> NDArray[np.float64]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        means: NDArray[np.float64] = np.nan_to_num(np.nanmean(block, axis=1), nan=0.0)
+        return means
+
+
+def at_origin(values: NDArray[np.float64], origin: int) -> NDArray[np.float64]:
+    """Features of every unit at column ``origin`` of ``values`` (units x months)."""
+    hist = values[:, : origin + 1]
+    last = np.nan_to_num(hist[:, -1], nan=0.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        max12 = np.nan_to_num(np.nanmax(hist[:, -12:], axis=1), nan=0.0)
+    violent = np.nan_to_num(hist[:, -60:], nan=0.0) > 0
+    share12 = violent[:, -12:].mean(axis=1)
+    any_violence = violent.any(axis=1)
+    since = np.where(any_violence, violent.shape[1] - 1 - np.argmax(violent[:, ::-1], axis=1), 60.0)
+    columns = [
+        np.log1p(last),
+        np.log1p(_nanmean(hist[:, -3:])),
+        np.log1p(_nanmean(hist[:, -6:])),
+        np.log1p(_nanmean(hist[:, -12:])),
+        np.log1p(_nanmean(hist[:, -36:])),
+        np.log1p(max12),
+        share12,
+        since,
+        np.exp(-since / 6.0),
+    ]
+    return np.column_stack(columns)
