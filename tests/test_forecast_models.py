@@ -184,8 +184,9 @@ def test_forecast_cli_on_the_challenge_data(
             "cm",
             "--data",
             str(data),
-            "--windows",
+            "--windows",  # the issue's own syntax: --windows 2019 2020
             "2019",
+            "2020",
             "--model",
             "conflictology",
             "--model",
@@ -200,7 +201,7 @@ def test_forecast_cli_on_the_challenge_data(
     scores = json.loads((tmp_path / "scores.json").read_text())
     rows = {(r["model"], r["window"]): r for r in scores["table"]}
     # VIEWS's own last-historical-Poisson file is scored with the same code, as a check.
-    assert ("views_poisson", "2019") in rows and ("nb_bodentien_rueter", "2019") in rows
+    assert ("views_poisson", "2019") in rows and ("nb_bodentien_rueter", "2020") in rows
     assert set(scores["by_situation_crps"]["conflictology"]) == set(backtest.SITUATIONS)
     assert "| conflictology | 2019 |" in (tmp_path / "scores.md").read_text()
     models = json.loads(runner.invoke(app, ["forecast", "models", "--json"]).stdout)

@@ -82,6 +82,12 @@ def backtest(
     ] = None,
     draws: Annotated[int, typer.Option(help="Draws per country-month.", min=10)] = 1000,
     seed: Annotated[int, typer.Option(help="Seed of every random draw.")] = 0,
+    more_windows: Annotated[
+        list[int] | None,
+        typer.Argument(
+            help="Further years after --windows, as in '--windows 2019 2020'.", show_default=False
+        ),
+    ] = None,
 ) -> None:
     """Score every model and the published benchmarks side by side (VIEWS 2023/24 protocol).
 
@@ -91,6 +97,8 @@ def backtest(
     """
     from peaceops.platform.forecasting import ForecastingService
 
+    if more_windows:
+        windows = [*(windows or []), *more_windows]
     with reporting_errors():
         _check_level(level)
         service = ForecastingService(state(ctx).settings)
