@@ -3,6 +3,7 @@
 from peaceops.domain.access import ROLE_PERMISSIONS, Permission, Principal, Role, User
 from peaceops.domain.actors import Actor, ActorCategory, OrganisationType
 from peaceops.domain.audit import AuditEntry
+from peaceops.domain.events import Event, EventSource, ViolenceType
 from peaceops.domain.institutions import Institution, InstitutionType, Site, SiteKind
 from peaceops.domain.missions import MandatePeriod, MandateTask, Mission, MissionOrganisation
 from peaceops.domain.places import AdminArea, Country, Month, PriogridCell, Settlement
@@ -14,6 +15,8 @@ __all__ = [
     "AdminArea",
     "AuditEntry",
     "Country",
+    "Event",
+    "EventSource",
     "Institution",
     "InstitutionType",
     "MandatePeriod",
@@ -30,4 +33,5 @@ __all__ = [
     "Site",
     "SiteKind",
     "User",
+    "ViolenceType",
 ]

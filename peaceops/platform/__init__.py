@@ -16,6 +16,7 @@ from peaceops.domain.access import Principal, Role
 from peaceops.platform.accounts import AccountsService
 from peaceops.platform.actors import ActorsService
 from peaceops.platform.audit import AuditService
+from peaceops.platform.events import EventsService
 from peaceops.platform.institutions import InstitutionsService
 from peaceops.platform.missions import MissionsService
 from peaceops.platform.places import ImportReport, PlacesService
@@ -38,13 +39,14 @@ class Platform:
         self.actors = ActorsService(self.engine)
         self.accounts = AccountsService(self.engine, settings)
         self.audit = AuditService(self.engine)
+        self.events = EventsService(self.engine)
 
     @property
     def forecasting(self) -> ForecastingService:
         """Loaded on first use: it brings NumPy, Polars and scikit-learn."""
         from peaceops.platform.forecasting import ForecastingService
 
-        return ForecastingService(self.settings)
+        return ForecastingService(self.settings, self.engine)
 
     def close(self) -> None:
         self.engine.dispose()

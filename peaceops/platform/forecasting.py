@@ -1,4 +1,4 @@
-"""Forecasting service: the VIEWS country-month backtest and production runs."""
+"""Forecasting service: the VIEWS country-month backtest, and runs on the platform's events."""
 
 from __future__ import annotations
 
@@ -11,13 +11,30 @@ from typing import Any
 
 import numpy as np
 import polars as pl
+import shapely
+from shapely import STRtree
+from shapely.geometry import shape
+from sqlalchemy import Engine
 
 from peaceops.analytics.forecasting import backtest, registry
+from peaceops.analytics.forecasting.event_panels import panel_from_events
 from peaceops.analytics.forecasting.panel import Forecast, Panel
 from peaceops.config import Settings
-from peaceops.domain.places import Month
+from peaceops.domain.access import Permission, Principal
+from peaceops.domain.audit import AuditAction
+from peaceops.domain.events import TARGETS
+from peaceops.domain.places import AdminArea, Month, PriogridCell
 from peaceops.errors import InputError, NotFound
 from peaceops.ingest.views_cm import ChallengeFolder, october
+from peaceops.platform.access import require
+from peaceops.storage import transaction
+from peaceops.storage.repositories import audited
+from peaceops.storage.repositories import events as events_repo
+from peaceops.storage.repositories import places as places_repo
+from peaceops.storage.types import utcnow
+
+LEVELS = ("cm", "admin1", "pgm")
+HISTORY_MONTHS = 240  # how far back a panel built from events reaches
 
 PUBLISHED = ("views_bootstrap", "views_poisson", "nb_bodentien_rueter")
 Progress = Callable[[str], None]
@@ -53,9 +70,19 @@ def _forecast_from_frame(
     )
 
 
+@dataclass(frozen=True)
+class UnitPanel:
+    """A panel from events with the names of its units (P-codes or PRIO-GRID gids)."""
+
+    panel: Panel
+    labels: dict[int, str]
+    areas: list[AdminArea]
+
+
 class ForecastingService:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, engine: Engine | None = None) -> None:
         self._settings = settings
+        self._engine = engine
 
     @property
     def ranking_file(self) -> Path:
@@ -188,3 +215,187 @@ class ForecastingService:
         path = target / f"{name}.parquet"
         frame.write_parquet(path)
         return name, path, forecast
+
+    # Forecasts from the platform's own event data ------------------------------------------
+
+    def _require_engine(self) -> Engine:
+        if self._engine is None:
+            raise RuntimeError("this forecasting service has no database")
+        return self._engine
+
+    def event_panel(
+        self,
+        level: str,
+        country: str,
+        *,
+        cutoff: int,
+        target: str = "sb",
+        history: int = HISTORY_MONTHS,
+    ) -> UnitPanel:
+        """Fatalities per admin-1 area (``admin1``) or PRIO-GRID cell (``pgm``) and month.
+
+        Events are placed by their coordinates: in the country's stored admin-1 boundaries, or
+        in the grid cells that touch those boundaries. Only events up to ``cutoff`` are read.
+        """
+        if level not in ("admin1", "pgm"):
+            raise InputError(f"level {level!r}: use admin1 or pgm", field="--level")
+        if target not in TARGETS:
+            raise InputError(
+                f"target {target!r}: use one of {', '.join(TARGETS)}", field="--target"
+            )
+        engine = self._require_engine()
+        with transaction(engine, write=False) as conn:
+            places_repo.get_country(conn, country)
+            areas = places_repo.list_admin_areas(conn, country.upper(), level=1)
+            if not areas:
+                raise InputError(
+                    f"{country} has no admin-1 boundaries: import them first "
+                    "(peaceops import boundaries)",
+                    field="--country",
+                )
+            shapes = [shape(a.geometry) for a in areas]
+            outline = shapely.union_all(shapes)
+            rows = events_repo.event_rows(
+                conn, types=TARGETS[target], until_month=cutoff, bbox=outline.bounds
+            )
+        frame = pl.DataFrame(
+            rows, schema=["month_id", "best", "lon", "lat", "gid", "gw"], orient="row"
+        )
+        frame = frame.drop_nulls(["lon", "lat"])
+        points = shapely.points(frame["lon"].to_numpy(), frame["lat"].to_numpy())
+        first = cutoff - history + 1
+        if level == "admin1":
+            tree = STRtree(shapes)
+            point_index, area_index = tree.query(points, predicate="intersects")
+            # A point on a shared border counts once, in the first area found.
+            _, first_hit = np.unique(point_index, return_index=True)
+            located = pl.DataFrame(
+                {
+                    "unit": area_index[first_hit].astype(np.int64),
+                    "month_id": frame["month_id"].to_numpy()[point_index[first_hit]],
+                    "best": frame["best"].to_numpy()[point_index[first_hit]],
+                }
+            )
+            units = list(range(len(areas)))
+            labels = {i: a.pcode for i, a in enumerate(areas)}
+        else:
+            cells = _cells_touching(outline)
+            inside = shapely.intersects(outline, points)
+            gids = np.array(
+                [
+                    PriogridCell.at(x, y).gid
+                    for x, y in zip(
+                        frame["lon"].to_numpy()[inside],
+                        frame["lat"].to_numpy()[inside],
+                        strict=True,
+                    )
+                ],
+                dtype=np.int64,
+            )
+            located = pl.DataFrame(
+                {
+                    "unit": gids,
+                    "month_id": frame["month_id"].to_numpy()[inside],
+                    "best": frame["best"].to_numpy()[inside],
+                }
+            )
+            units = cells
+            labels = {g: str(g) for g in cells}
+        panel = panel_from_events(located, units=units, first_month=first, cutoff=cutoff)
+        return UnitPanel(panel, labels, areas)
+
+    def run_events(
+        self,
+        level: str,
+        country: str,
+        *,
+        cutoff: Month,
+        by: Principal,
+        model: str | None = None,
+        target: str = "sb",
+        steps: int = 12,
+        n_draws: int = 1000,
+        seed: int = 0,
+    ) -> int:
+        """Fit a model on the platform's events, forecast ``steps`` months, store the summary."""
+        require(by, Permission.IMPORT_DATA)
+        name = model or self.default_model()
+        if name not in registry.MODELS:
+            raise NotFound(f"no model {name!r}; see 'peaceops forecast models'")
+        if not 1 <= steps <= 36:
+            raise InputError("steps must be 1 to 36 months", field="--steps")
+        built = self.event_panel(level, country, cutoff=cutoff.month_id, target=target)
+        engine = self._require_engine()
+        with transaction(engine, write=False) as conn:
+            vintage = events_repo.vintage(conn)
+        if not vintage:
+            raise InputError("no events in the database: import UCDP GED first")
+        forecast = (
+            registry.build(name)
+            .fit(built.panel)
+            .sample(tuple(range(1, steps + 1)), n=n_draws, random_state=seed)
+        )
+        summary = forecast.summary()
+        rows = []
+        for u, unit in enumerate(forecast.units.tolist()):
+            for j, step in enumerate(forecast.steps):
+                rows.append(
+                    {
+                        "unit": built.labels[unit],
+                        "month_id": forecast.month(step),
+                        "mean": float(summary["mean"][u, j]),
+                        "q05": float(summary["q0.05"][u, j]),
+                        "q50": float(summary["q0.5"][u, j]),
+                        "q95": float(summary["q0.95"][u, j]),
+                        "p_gt0": float(summary["p_gt0"][u, j]),
+                        "p_ge25": float(summary["p_ge25"][u, j]),
+                        "p_ge100": float(summary["p_ge100"][u, j]),
+                    }
+                )
+        values = {
+            "level": level,
+            "country_iso3": country.upper(),
+            "target": target,
+            "model": name,
+            "cutoff_month_id": cutoff.month_id,
+            "n_draws": n_draws,
+            "data_vintage": json.dumps(vintage, sort_keys=True),
+            "created_at": utcnow(),
+            "created_by": by.username,
+        }
+        with transaction(engine) as conn:
+            run_id = events_repo.create_run(conn, values, rows)
+            audited.record(
+                conn,
+                by,
+                AuditAction.CREATE,
+                "forecast_runs",
+                run_id,
+                after={**values, "units": len(forecast.units)},
+            )
+        return run_id
+
+    def runs(self, *, country: str | None = None) -> list[dict[str, Any]]:
+        with transaction(self._require_engine(), write=False) as conn:
+            return events_repo.list_runs(conn, country_iso3=country)
+
+    def run_values(self, run_id: int) -> list[dict[str, Any]]:
+        with transaction(self._require_engine(), write=False) as conn:
+            if not any(r["id"] == run_id for r in events_repo.list_runs(conn)):
+                raise NotFound(f"forecast run {run_id} does not exist")
+            return events_repo.run_values(conn, run_id)
+
+
+def _cells_touching(outline: Any) -> list[int]:
+    """PRIO-GRID gids of the cells that touch a (multi)polygon."""
+    x0, y0, x1, y1 = outline.bounds
+    first, last = PriogridCell.at(x0, y0), PriogridCell.at(x1, y1)
+    candidates = [
+        PriogridCell.from_row_col(r, c)
+        for r in range(first.row, last.row + 1)
+        for c in range(first.col, last.col + 1)
+    ]
+    boxes = shapely.box(*np.array([c.bounds for c in candidates]).T)
+    shapely.prepare(outline)
+    keep = shapely.intersects(outline, boxes)
+    return [c.gid for c, k in zip(candidates, keep, strict=True) if k]

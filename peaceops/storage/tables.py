@@ -222,3 +222,69 @@ audit_log = Table(
 )
 Index("ix_audit_log_entity", audit_log.c.entity, audit_log.c.entity_id)
 Index("ix_audit_log_at", audit_log.c.at)
+
+# Early warning --------------------------------------------------------------------------
+
+events = Table(
+    "events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("source", String(20), nullable=False),
+    Column("source_id", String(40), nullable=False),
+    Column("version", String(20), nullable=False),
+    Column("digest", String(40), nullable=False),
+    Column("type_of_violence", SmallInteger, nullable=False),
+    Column("date_start", Date, nullable=False),
+    Column("date_end", Date, nullable=False),
+    Column("month_id", Integer, nullable=False),
+    Column("best", Integer, nullable=False),
+    Column("low", Integer, nullable=False),
+    Column("high", Integer, nullable=False),
+    Column("lon", Float),
+    Column("lat", Float),
+    Column("country_gw", Integer),
+    Column("country", String(120)),
+    Column("priogrid_gid", Integer),
+    Column("adm_1", String(200)),
+    Column("adm_2", String(200)),
+    Column("where_prec", SmallInteger),
+    Column("date_prec", SmallInteger),
+    Column("side_a", String(300)),
+    Column("side_b", String(300)),
+    Column("conflict_name", String(300)),
+    UniqueConstraint("source", "source_id", "version", name="uq_events_source_id_version"),
+    CheckConstraint("low <= best AND best <= high AND low >= 0", name="fatalities_ordered"),
+    CheckConstraint("date_start <= date_end", name="dates_ordered"),
+)
+Index("ix_events_country_month", events.c.country_gw, events.c.month_id)
+Index("ix_events_grid_month", events.c.priogrid_gid, events.c.month_id)
+
+forecast_runs = Table(
+    "forecast_runs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("level", String(10), nullable=False),
+    Column("country_iso3", String(3), ForeignKey("countries.iso3")),
+    Column("target", String(10), nullable=False),
+    Column("model", String(60), nullable=False),
+    Column("cutoff_month_id", Integer, nullable=False),
+    Column("data_vintage", Text, nullable=False),
+    Column("n_draws", Integer, nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("created_by", String(80), nullable=False),
+)
+
+forecast_values = Table(
+    "forecast_values",
+    metadata,
+    Column("run_id", Integer, ForeignKey("forecast_runs.id", ondelete="CASCADE"), primary_key=True),
+    Column("unit", String(64), primary_key=True),
+    Column("month_id", Integer, primary_key=True),
+    Column("mean", Float, nullable=False),
+    Column("q05", Float, nullable=False),
+    Column("q50", Float, nullable=False),
+    Column("q95", Float, nullable=False),
+    Column("p_gt0", Float, nullable=False),
+    Column("p_ge25", Float, nullable=False),
+    Column("p_ge100", Float, nullable=False),
+)

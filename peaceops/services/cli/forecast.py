@@ -151,30 +151,87 @@ def backtest(
 @app.command("run")
 def run(
     ctx: typer.Context,
-    data: DataOpt,
     cutoff: Annotated[str, typer.Option(help="Last month of data used, YYYY-MM.")],
-    out: Annotated[Path, typer.Option("--out", help="Folder to write the forecast under.")],
-    level: LevelOpt = "cm",
+    level: Annotated[
+        str,
+        typer.Option(
+            "--level",
+            help="cm (challenge files in --data), admin1 or pgm (the database's "
+            "events, for --country).",
+        ),
+    ] = "cm",
+    data: Annotated[
+        Path | None,
+        typer.Option(
+            "--data",
+            help="Folder of the VIEWS challenge cm files (level cm).",
+            exists=True,
+            file_okay=False,
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Folder to write the forecast under (level cm).")
+    ] = None,
+    country: Annotated[str | None, typer.Option(help="ISO3 country (levels admin1, pgm).")] = None,
+    target: Annotated[str, typer.Option(help="sb (state-based), ns, os or total.")] = "sb",
+    steps: Annotated[int, typer.Option(help="Months ahead (levels admin1, pgm).")] = 12,
     model: Annotated[
         str | None, typer.Option(help="Model name (default: best in the last backtest).")
     ] = None,
-    draws: Annotated[int, typer.Option(help="Draws per country-month.", min=10)] = 1000,
+    draws: Annotated[int, typer.Option(help="Draws per unit-month.", min=10)] = 1000,
     seed: Annotated[int, typer.Option(help="Seed of every random draw.")] = 0,
 ) -> None:
-    """Forecast the year after the cutoff in the challenge's submission layout.
+    """Forecast the months after the cutoff.
 
-    Writes Parquet under OUT/cm/window=YYEAR/ with columns month_id, country_id, draw, outcome.
+    Level cm: the year after an October cutoff from the challenge files, written as Parquet
+    under OUT/cm/window=YYEAR/ (columns month_id, country_id, draw, outcome). Levels admin1 and
+    pgm: from the events in the database for one country; the summary (mean, quantiles,
+    P(>0), P(>=25), P(>=100)) is stored with the model, cutoff and data vintage.
     """
+    from peaceops.domain.access import Principal
     from peaceops.domain.places import Month
     from peaceops.errors import InputError
-    from peaceops.platform.forecasting import ForecastingService
+    from peaceops.platform.forecasting import LEVELS, ForecastingService
 
     with reporting_errors():
-        _check_level(level)
+        if level not in LEVELS:
+            raise InputError(f"level {level!r}: use cm, admin1 or pgm", field="--level")
         try:
             month = Month.parse(cutoff)
         except ValueError as exc:
             raise InputError(str(exc), field="--cutoff") from exc
+        if level != "cm":
+            if not country:
+                raise InputError(f"level {level} needs --country", field="--country")
+            platform = state(ctx).platform()
+            with console.status(f"Fitting and drawing at {level} level"):
+                run_id = platform.forecasting.run_events(
+                    level,
+                    country,
+                    cutoff=month,
+                    model=model,
+                    target=target,
+                    steps=steps,
+                    n_draws=draws,
+                    seed=seed,
+                    by=Principal.system("cli"),
+                )
+            values = platform.forecasting.run_values(run_id)
+            top = sorted(values, key=lambda v: -v["p_ge25"])[:5]
+            console.print(
+                f"Stored forecast run {run_id}: {len({v['unit'] for v in values})} "
+                f"units x {steps} months."
+            )
+            console.print(
+                "Highest P(>= 25 fatalities): "
+                + ", ".join(
+                    f"{v['unit']} in {Month.from_month_id(v['month_id'])} ({v['p_ge25']:.2f})"
+                    for v in top
+                )
+            )
+            return
+        if data is None or out is None:
+            raise InputError("level cm needs --data and --out", field="--data")
         service = ForecastingService(state(ctx).settings)
         with console.status(f"Fitting and drawing ({model or service.default_model()})"):
             name, path, forecast = service.run_cm(

@@ -11,7 +11,9 @@ from rich.table import Table
 
 from peaceops.services.cli.context import console, print_json, reporting_errors, state
 
-app = typer.Typer(help="Import data files (boundaries, reference codes).", no_args_is_help=True)
+app = typer.Typer(
+    help="Import data files (boundaries, reference codes, events).", no_args_is_help=True
+)
 
 FileArg = Annotated[
     Path, typer.Argument(help="The file to import.", exists=True, dir_okay=False, readable=True)
@@ -28,8 +30,13 @@ def _show(report: dict[str, Any], *, json_output: bool) -> None:
     )
     table.add_row(*(str(report[k]) for k in ("created", "updated", "unchanged", "skipped")))
     console.print(table)
-    for warning in report["warnings"]:
-        console.print(f"[yellow]warning:[/] {warning}", soft_wrap=True)
+    shown = report["warnings"][:20]
+    for warning in shown:
+        console.print(f"warning: {warning}", style="yellow", markup=False, soft_wrap=True)
+    if len(report["warnings"]) > len(shown):
+        console.print(
+            f"... and {len(report['warnings']) - len(shown)} more warnings (--json lists them all)"
+        )
 
 
 @app.command("boundaries")
@@ -85,4 +92,48 @@ def country_codes(ctx: typer.Context, file: FileArg, json_output: JsonOpt = Fals
         report = platform.places.import_country_codes(
             file, by=Principal.system(f"cli:{getpass.getuser()}")
         )
+    _show(report.as_dict(), json_output=json_output)
+
+
+@app.command("ucdp-ged")
+def ucdp_ged(
+    ctx: typer.Context,
+    file: FileArg,
+    version: Annotated[
+        str | None, typer.Option(help="GED version, e.g. 25.1 (default: from the file name).")
+    ] = None,
+    candidate: Annotated[
+        bool, typer.Option("--candidate", help="A UCDP Candidate (monthly) file.")
+    ] = False,
+    json_output: JsonOpt = False,
+) -> None:
+    """Import UCDP GED events (CSV of any version, or the GeoJSON variant).
+
+    Rows breaking low <= best <= high, with impossible dates or coordinates, are reported with
+    their line and UCDP id; the rest import. Re-importing the same file changes nothing.
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from peaceops.domain.access import Principal
+    from peaceops.domain.events import EventSource
+    from peaceops.ingest.ucdp_ged import count_rows
+
+    with reporting_errors():
+        platform = state(ctx).platform()
+        with Progress(
+            TextColumn(f"Importing {file.name}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            console=console,
+            transient=True,
+            disable=json_output,
+        ) as bar:
+            task = bar.add_task("import", total=count_rows(file))
+            report = platform.events.import_ucdp_ged(
+                file,
+                version=version,
+                by=Principal.system(f"cli:{getpass.getuser()}"),
+                kind=EventSource.UCDP_CANDIDATE if candidate else EventSource.UCDP_GED,
+                progress=lambda n: bar.update(task, completed=n),
+            )
     _show(report.as_dict(), json_output=json_output)

@@ -1,0 +1,104 @@
+"""Conflict events: UCDP GED imports (and, later, the mission's own incident reports)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+
+from peaceops.domain.access import Permission, Principal
+from peaceops.domain.audit import AuditAction
+from peaceops.domain.events import EventSource
+from peaceops.errors import Problem
+from peaceops.ingest import ucdp_ged
+from peaceops.platform.access import require
+from peaceops.platform.places import ImportReport
+from peaceops.storage import transaction
+from peaceops.storage.repositories import audited
+from peaceops.storage.repositories import events as repo
+
+BATCH = 5000
+
+
+class EventsService:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def import_ucdp_ged(
+        self,
+        source: Path,
+        *,
+        by: Principal,
+        version: str | None = None,
+        kind: EventSource = EventSource.UCDP_GED,
+        progress: Callable[[int], None] | None = None,
+    ) -> ImportReport:
+        """Import a GED (or Candidate) file in one transaction, keyed by UCDP id and version.
+
+        Bad rows are skipped and reported (line, id, field); the good ones import. Importing
+        the same file again changes nothing; a corrected file updates the changed events. The
+        import is audited as one entry with its counts (not one entry per event).
+        """
+        require(by, Permission.IMPORT_DATA)
+        report = ImportReport(source=source.name)
+        batch: list[dict[str, Any]] = []
+        seen: set[str] = set()
+        with transaction(self._engine) as conn:
+            known: dict[str, tuple[int, str]] | None = None
+            rows = 0
+            for item in ucdp_ged.read_ged(source, version=version, kind=kind):
+                rows += 1
+                if progress and rows % 1000 == 0:
+                    progress(rows)
+                if isinstance(item, Problem):
+                    report.skipped += 1
+                    report.warnings.append(item)
+                    continue
+                if known is None:
+                    known = repo.existing_digests(conn, item.source.value, item.version)
+                if item.source_id in seen:
+                    report.skipped += 1
+                    report.warnings.append(
+                        Problem(
+                            "the same UCDP id appears twice in the file; the first is kept",
+                            source=source.name,
+                            item=f"id {item.source_id}",
+                        )
+                    )
+                    continue
+                seen.add(item.source_id)
+                values = repo.values_of(item)
+                if item.source_id in known:
+                    row_id, digest = known[item.source_id]
+                    if digest == values["digest"]:
+                        report.unchanged += 1
+                    else:
+                        repo.update_event(conn, row_id, values)
+                        report.updated += 1
+                    continue
+                batch.append(
+                    {
+                        "source": item.source.value,
+                        "source_id": item.source_id,
+                        "version": item.version,
+                        **values,
+                    }
+                )
+                report.created += 1
+                if len(batch) >= BATCH:
+                    repo.insert_events(conn, batch)
+                    batch = []
+            repo.insert_events(conn, batch)
+            if progress:
+                progress(rows)
+            if report.created or report.updated:
+                summary = report.as_dict()
+                summary["warnings"] = len(report.warnings)
+                audited.record(conn, by, AuditAction.IMPORT, "events", None, after=summary)
+        return report
+
+    def vintage(self) -> dict[str, Any]:
+        with transaction(self._engine, write=False) as conn:
+            return repo.vintage(conn)
