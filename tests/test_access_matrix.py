@@ -72,6 +72,13 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/tokens"): "ANPC",
     ("DELETE", "/api/v1/tokens/{token_id}"): "AN",
     ("GET", "/api/v1/audit"): "A",
+    # Forecasts of violence: not for civil-society accounts (see domain/access.py).
+    ("GET", "/countries/{iso3}/risk"): "ANPV",
+    ("GET", "/forecasts/models/{name}"): "ANPV",
+    ("GET", "/api/v1/forecasts"): "ANPV",
+    ("GET", "/api/v1/forecasts/models"): "ANPV",
+    ("GET", "/api/v1/forecasts/scores"): "ANPV",
+    ("GET", "/api/v1/forecasts/{run_id}"): "ANPV",
 }
 ROLES = {"A": "admin", "N": "analyst", "P": "partner", "C": "civil", "V": "viewer"}
 
@@ -109,6 +116,8 @@ def test_route_answers_each_role_as_expected(
         "user_id": str(users["viewer"].id),
         "token_id": str(analyst_token.id),
         "code": "fr",
+        "name": "hurdle_blend",
+        "run_id": str(platform.forecasting.runs()[0]["id"]),
     }
     path = template.format(**values)
     if template == "/api/v1/admin-areas":

@@ -128,6 +128,16 @@ def test_dashboard_map_languages_and_roles(db: TestDatabase, live_server: str, b
     page.wait_for_load_state("networkidle")
     assert page.locator("h1").inner_text().startswith("Kalari")
 
+    page.goto(f"{base}/countries/XCA")
+    page.get_by_role("link", name="Risk outlook").click()
+    page.wait_for_load_state("networkidle")
+    assert page.locator("svg.map-svg path.area.risk3, svg.map-svg path.area.risk4").count() >= 1
+    assert page.locator("svg.fan path.band").count() == 1
+    page.get_by_role("link", name="Probability of any death").click()
+    page.wait_for_load_state("networkidle")
+    assert "measure=p_gt0" in page.url
+    shoot(page, "risk", db.engine)
+
     page.get_by_role("link", name="Français").click()
     page.wait_for_load_state("networkidle")
     assert page.locator("html").get_attribute("lang") == "fr"

@@ -218,3 +218,35 @@ def test_audit_api_pages_newest_first(db: TestDatabase, client: TestClient) -> N
     assert len(page["data"]) == 5 and page["count"] > 100
     ids = [e["id"] for e in page["data"]]
     assert ids == sorted(ids, reverse=True)
+
+
+def test_risk_page_shows_the_map_the_interval_and_what_it_is_not(client: TestClient) -> None:
+    login(client, "analyst")
+    page = client.get("/countries/XCA/risk")
+    assert page.status_code == 200
+    assert "must never be used to target anyone" in page.text
+    assert page.text.count('class="area level1 risk') == 8  # every region coloured
+    assert 'class="band"' in page.text and 'class="median"' in page.text
+    other = client.get("/countries/XCA/risk?measure=p_gt0&month=999999&unit=nowhere")
+    assert other.status_code == 200  # unknown month and unit fall back, nothing breaks
+    card = client.get("/forecasts/models/hurdle_blend")
+    assert "Limitations" in card.text
+    assert client.get("/forecasts/models/nothing").status_code == 404
+
+
+def test_civil_society_does_not_see_area_forecasts(client: TestClient) -> None:
+    login(client, "civil")
+    assert client.get("/countries/XCA/risk").status_code == 403
+    assert "Risk outlook" not in client.get("/countries/XCA").text
+
+
+def test_forecast_api(db: TestDatabase, client: TestClient) -> None:
+    headers = api_token(db.platform, "partner")
+    runs = client.get("/api/v1/forecasts?country=xca", headers=headers).json()
+    assert runs["count"] == 1 and runs["data"][0]["level"] == "admin1"
+    run = client.get(f"/api/v1/forecasts/{runs['data'][0]['id']}", headers=headers).json()
+    assert len(run["values"]) == 8 * 12
+    assert set(run["values"][0]) >= {"unit", "month_id", "mean", "q05", "q95", "p_ge25"}
+    assert client.get("/api/v1/forecasts/999", headers=headers).status_code == 404
+    models = client.get("/api/v1/forecasts/models", headers=headers).json()
+    assert sum(m["default"] for m in models) == 1

@@ -34,6 +34,7 @@ class Permission(StrEnum):
     MANAGE_USERS = "manage_users"
     READ_AUDIT = "read_audit"
     USE_API_TOKENS = "use_api_tokens"
+    READ_FORECASTS = "read_forecasts"
 
 
 _ALL = frozenset(Permission)
@@ -47,13 +48,17 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.EDIT_ACTORS,
             Permission.EDIT_OWN_ORGANISATION,
             Permission.USE_API_TOKENS,
+            Permission.READ_FORECASTS,
         }
     ),
+    # Forecasts of violence are for those who plan with them (mission, partners, observers);
+    # civil-society accounts see the public dashboards, not area-level risk estimates.
     Role.PARTNER: frozenset(
         {
             Permission.READ_REFERENCE,
             Permission.EDIT_OWN_ORGANISATION,
             Permission.USE_API_TOKENS,
+            Permission.READ_FORECASTS,
         }
     ),
     Role.CIVIL_SOCIETY: frozenset(
@@ -63,7 +68,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.USE_API_TOKENS,
         }
     ),
-    Role.VIEWER: frozenset({Permission.READ_REFERENCE}),
+    Role.VIEWER: frozenset({Permission.READ_REFERENCE, Permission.READ_FORECASTS}),
 }
 
 

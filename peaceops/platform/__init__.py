@@ -87,16 +87,25 @@ class Platform:
         self.upgrade()
         self.places.load_reference_countries(by=by)
         scenario = build_carana(seed if seed is not None else DEFAULT_SEED)
-        return load_scenario(
+        logins = load_scenario(
             scenario,
             places=self.places,
             institutions=self.institutions,
             actors=self.actors,
             missions=self.missions,
             accounts=self.accounts,
+            events=self.events,
             by=by,
             progress=progress,
         )
+        from peaceops.scenario.violence import LAST
+
+        self.forecasting.run_events(
+            "admin1", scenario.country.iso3, cutoff=LAST, by=by, n_draws=500
+        )
+        if progress:
+            progress("forecast", 1)
+        return logins
 
     def data_dir(self) -> Path:
         self.settings.data_dir.mkdir(parents=True, exist_ok=True)

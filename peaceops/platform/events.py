@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 
 from peaceops.domain.access import Permission, Principal
 from peaceops.domain.audit import AuditAction
-from peaceops.domain.events import EventSource
+from peaceops.domain.events import Event, EventSource
 from peaceops.errors import Problem
 from peaceops.ingest import ucdp_ged
 from peaceops.platform.access import require
@@ -42,13 +42,29 @@ class EventsService:
         import is audited as one entry with its counts (not one entry per event).
         """
         require(by, Permission.IMPORT_DATA)
-        report = ImportReport(source=source.name)
+        items = ucdp_ged.read_ged(source, version=version, kind=kind)
+        return self._store(items, label=source.name, by=by, progress=progress)
+
+    def add_events(self, items: Iterable[Event], *, label: str, by: Principal) -> ImportReport:
+        """Store events made elsewhere (the demonstration scenario, an incident register)."""
+        require(by, Permission.IMPORT_DATA)
+        return self._store(items, label=label, by=by, progress=None)
+
+    def _store(
+        self,
+        items: Iterable[Event | Problem],
+        *,
+        label: str,
+        by: Principal,
+        progress: Callable[[int], None] | None,
+    ) -> ImportReport:
+        report = ImportReport(source=label)
         batch: list[dict[str, Any]] = []
         seen: set[str] = set()
         with transaction(self._engine) as conn:
             known: dict[str, tuple[int, str]] | None = None
             rows = 0
-            for item in ucdp_ged.read_ged(source, version=version, kind=kind):
+            for item in items:
                 rows += 1
                 if progress and rows % 1000 == 0:
                     progress(rows)
@@ -62,8 +78,8 @@ class EventsService:
                     report.skipped += 1
                     report.warnings.append(
                         Problem(
-                            "the same UCDP id appears twice in the file; the first is kept",
-                            source=source.name,
+                            "the same id appears twice; the first is kept",
+                            source=label,
                             item=f"id {item.source_id}",
                         )
                     )

@@ -88,6 +88,17 @@ class ForecastingService:
     def ranking_file(self) -> Path:
         return self._settings.data_dir / "forecasts" / "cm_backtest_ranking.json"
 
+    @property
+    def scores_file(self) -> Path:
+        return self._settings.data_dir / "forecasts" / "cm_backtest_scores.json"
+
+    def last_scores(self) -> dict[str, Any] | None:
+        """The scores of the latest country-month backtest run on this installation."""
+        if not self.scores_file.exists():
+            return None
+        loaded: dict[str, Any] = json.loads(self.scores_file.read_text())
+        return loaded
+
     def models(self) -> list[registry.ModelSpec]:
         return list(registry.MODELS.values())
 
@@ -153,6 +164,7 @@ class ForecastingService:
         scores = self._scores(result, names)
         self.ranking_file.parent.mkdir(parents=True, exist_ok=True)
         self.ranking_file.write_text(json.dumps({"ranking": scores["ranking"], "windows": chosen}))
+        self.scores_file.write_text(json.dumps(scores, default=str))
         return BacktestReport(result, scores, time.perf_counter() - started)
 
     @staticmethod
@@ -374,6 +386,27 @@ class ForecastingService:
                 after={**values, "units": len(forecast.units)},
             )
         return run_id
+
+    def run(self, run_id: int) -> dict[str, Any]:
+        for found in self.runs():
+            if found["id"] == run_id:
+                return found
+        raise NotFound(f"forecast run {run_id} does not exist")
+
+    def run_history(self, run_id: int, *, months: int = 36) -> dict[str, list[float]]:
+        """The observed fatalities of each unit of a run over the ``months`` to its cutoff."""
+        meta = self.run(run_id)
+        built = self.event_panel(
+            meta["level"],
+            meta["country_iso3"],
+            cutoff=meta["cutoff_month_id"],
+            target=meta["target"],
+            history=months,
+        )
+        return {
+            built.labels[int(u)]: built.panel.values[i].tolist()
+            for i, u in enumerate(built.panel.units)
+        }
 
     def runs(self, *, country: str | None = None) -> list[dict[str, Any]]:
         with transaction(self._require_engine(), write=False) as conn:

@@ -10,6 +10,7 @@ from peaceops.domain.institutions import Site
 from peaceops.errors import ConflictError
 from peaceops.platform.accounts import AccountsService
 from peaceops.platform.actors import ActorsService
+from peaceops.platform.events import EventsService
 from peaceops.platform.institutions import InstitutionsService
 from peaceops.platform.missions import MissionsService
 from peaceops.platform.places import PlacesService
@@ -35,6 +36,7 @@ def load_scenario(
     actors: ActorsService,
     missions: MissionsService,
     accounts: AccountsService,
+    events: EventsService,
     by: Principal,
     progress: Progress | None = None,
 ) -> list[DemoLogin]:
@@ -99,6 +101,9 @@ def load_scenario(
     if scenario.mission is not None:
         missions.create(scenario.mission, by=by)
         step("mission", 1)
+
+    events.add_events(scenario.events, label="Carana scenario events", by=by)
+    step("events", len(scenario.events))
 
     logins = []
     for person in scenario.users:

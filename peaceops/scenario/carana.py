@@ -16,6 +16,7 @@ from shapely.geometry import Point, Polygon
 
 from peaceops.domain.access import Role
 from peaceops.domain.actors import Actor, ActorCategory, OrganisationType
+from peaceops.domain.events import Event
 from peaceops.domain.institutions import Institution, InstitutionType, SiteKind
 from peaceops.domain.missions import (
     MandatePeriod,
@@ -115,6 +116,7 @@ class Scenario:
     actors: list[Actor] = field(default_factory=list)
     mission: Mission | None = None
     users: list[UserSpec] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
     password: str = DEMO_PASSWORD
 
 
@@ -133,6 +135,9 @@ def build_carana(seed: int = DEFAULT_SEED) -> Scenario:
     _add_actors(scenario)
     _add_mission(scenario)
     _add_users(scenario)
+    from peaceops.scenario.violence import carana_events
+
+    scenario.events = carana_events(scenario.districts, seed=seed)
     return scenario
 
 

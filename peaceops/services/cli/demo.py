@@ -63,7 +63,7 @@ def demo(
                 console=console,
                 transient=True,
             ) as bar:
-                task = bar.add_task("Loading Carana", total=8)
+                task = bar.add_task("Loading Carana", total=10)
 
                 def step(label: str, _n: int) -> None:
                     bar.update(task, advance=1, description=f"Loading Carana: {label}")

@@ -133,6 +133,7 @@ Importer = Annotated[Principal, Depends(Requires(Permission.IMPORT_DATA))]
 Admin = Annotated[Principal, Depends(Requires(Permission.MANAGE_USERS))]
 Auditor = Annotated[Principal, Depends(Requires(Permission.READ_AUDIT))]
 TokenUser = Annotated[Principal, Depends(Requires(Permission.USE_API_TOKENS))]
+ForecastReader = Annotated[Principal, Depends(Requires(Permission.READ_FORECASTS))]
 LanguageDep = Annotated[Language, Depends(language)]
 
 

@@ -7,6 +7,7 @@ from peaceops.services.web.api import (
     admin_areas,
     audit,
     countries,
+    forecasts,
     institutions,
     missions,
     tokens,
@@ -14,7 +15,17 @@ from peaceops.services.web.api import (
 )
 
 router = APIRouter(prefix="/api/v1")
-for module in (countries, admin_areas, missions, institutions, actors, users, tokens, audit):
+for module in (
+    countries,
+    admin_areas,
+    missions,
+    institutions,
+    actors,
+    users,
+    tokens,
+    audit,
+    forecasts,
+):
     router.include_router(module.router)
 
 __all__ = ["router"]

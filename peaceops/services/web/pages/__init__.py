@@ -10,10 +10,11 @@ from peaceops.services.web.pages import (
     countries,
     institutions,
     missions,
+    risk,
 )
 
 router = APIRouter(include_in_schema=False)
-for module in (auth, account, countries, institutions, missions, actors, admin):
+for module in (auth, account, countries, risk, institutions, missions, actors, admin):
     router.include_router(module.router)
 
 __all__ = ["router"]
