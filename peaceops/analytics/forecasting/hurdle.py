@@ -3,9 +3,9 @@
 Part one is a gradient-boosted classifier of P(y > 0) for the month ``step`` months after the
 origin; part two a gradient-boosted regression of log(1 + y) on the months that had some.
 Draws combine a Bernoulli draw of the first with the second's prediction plus a residual drawn
-from training rows of similar predicted size, so the spread grows where the model knows it is
-unsure. Training rows are every (unit, origin, step) whose target month is at or before the
-cutoff, so nothing after it is ever seen; models for different windows are fitted afresh.
+from training rows of units at a similar level of violence, so the spread is as wide as such
+units' months really vary. Training rows are every (unit, origin, step) whose target month is
+at or before the cutoff, so nothing after it is ever seen; each window is fitted afresh.
 """
 
 from __future__ import annotations
@@ -48,6 +48,11 @@ def training_rows(
     return np.vstack(xs), np.concatenate(ys)
 
 
+LEVEL = features.NAMES.index("mean12")
+LEVEL_EDGES = (0.5, 1.5, 2.5, 3.5, 4.5, 5.5, 6.5, 7.5)  # log(1 + monthly deaths)
+MIN_POOL = 50
+
+
 class HurdleGBM(Forecaster):
     name = "hurdle_gbm"
 
@@ -59,8 +64,8 @@ class HurdleGBM(Forecaster):
         max_iter: int = 200,
         learning_rate: float = 0.05,
         max_leaf_nodes: int = 15,
-        residual_groups: int = 10,
         noise_scale: float = 1.0,
+        relative: bool = True,
         random_state: int = 0,
     ) -> None:
         self.origins = origins
@@ -68,8 +73,8 @@ class HurdleGBM(Forecaster):
         self.max_iter = max_iter
         self.learning_rate = learning_rate
         self.max_leaf_nodes = max_leaf_nodes
-        self.residual_groups = residual_groups
         self.noise_scale = noise_scale
+        self.relative = relative
         self.random_state = random_state
 
     def _fit(self, panel: Panel) -> None:
@@ -83,16 +88,32 @@ class HurdleGBM(Forecaster):
             "l2_regularization": 1.0,
         }
         self.any_ = HistGradientBoostingClassifier(**common).fit(x, positive)
-        self.size_ = HistGradientBoostingRegressor(**common).fit(x[positive], np.log1p(y[positive]))
-        fitted = self.size_.predict(x[positive])
+        # With ``relative``, the size model learns the change from the unit's own 12-month
+        # level, which carries over to intensities beyond those seen in training (trees cannot
+        # predict past their largest training target).
+        target = np.log1p(y[positive]) - self._level(x[positive])
+        self.size_ = HistGradientBoostingRegressor(**common).fit(x[positive], target)
+        fitted = self.size_.predict(x[positive]) + self._level(x[positive])
         residuals = np.log1p(y[positive]) - fitted
-        # Residuals grouped by predicted size: the spread where the model predicts this much.
-        edges = np.quantile(fitted, np.linspace(0, 1, self.residual_groups + 1)[1:-1])
-        groups = np.digitize(fitted, edges)
-        self.edges_ = edges
-        self.residuals_ = [residuals[groups == g] for g in range(self.residual_groups)]
+        # Residuals pooled by the unit's own level (log of its 12-month mean, on fixed edges):
+        # a war of thousands of deaths a month varies less, relatively, than one of ten, so
+        # each unit draws its spread from units of its size. A thin pool borrows from the
+        # nearest smaller level.
+        levels = np.digitize(x[positive][:, LEVEL], LEVEL_EDGES)
+        pools = [residuals[levels == g] for g in range(len(LEVEL_EDGES) + 1)]
+        for g in range(1, len(pools)):
+            if len(pools[g]) < MIN_POOL:
+                pools[g] = pools[g - 1]
+        self.residuals_ = pools
         self.origin_features_ = features.at_origin(panel.values, panel.values.shape[1] - 1)
         self.n_train_ = len(y)
+
+    def _level(self, x: NDArray[np.float64]) -> NDArray[np.float64]:
+        """log(1 + the 12-month mean), the unit's own level, when the model is relative."""
+        if not self.relative:
+            return np.zeros(len(x))
+        level: NDArray[np.float64] = x[:, features.NAMES.index("mean12")]
+        return level
 
     def _draws(self, steps: tuple[int, ...], n: int, rng: np.random.Generator) -> Any:
         units = len(self.origin_features_)
@@ -100,8 +121,8 @@ class HurdleGBM(Forecaster):
         for j, step in enumerate(steps):
             x = np.column_stack([self.origin_features_, np.full(units, step)])
             p_any = self.any_.predict_proba(x)[:, 1]
-            mu = self.size_.predict(x)
-            groups = np.digitize(mu, self.edges_)
+            mu = self.size_.predict(x) + self._level(x)
+            groups = np.digitize(x[:, LEVEL], LEVEL_EDGES)
             for u in range(units):
                 pool = self.residuals_[groups[u]]
                 noise = rng.choice(pool, size=n) if pool.size else np.zeros(n)
