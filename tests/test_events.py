@@ -167,3 +167,20 @@ def test_the_demo_holds_a_stored_forecast(platform: Platform) -> None:
     assert worst["unit"] in ("XCA06", "XCA07")  # the scenario's 2026 flare-up
     with pytest.raises(InputError, match="no admin-1 boundaries"):
         platform.forecasting.event_panel("admin1", "LBR", cutoff=500)
+
+
+def test_backtest_on_the_platforms_own_events(platform: Platform) -> None:
+    report = platform.forecasting.backtest_events(
+        "admin1", "XCA", windows=[2024, 2025], models=["conflictology", "hurdle_blend"], n_draws=100
+    )
+    rows = {(r["model"], r["window"]) for r in report.scores["table"]}
+    assert rows >= {("conflictology", "2024"), ("hurdle_blend", "2025"), ("hurdle_blend", "all")}
+    result = report.result.get("conflictology", 2024)
+    assert len(result.actual) == 8 * 12  # eight regions, January to December
+    # The actuals are the events of 2024 summed per region, as a plain count confirms.
+    with platform.engine.connect() as conn:
+        total = conn.exec_driver_sql(
+            "SELECT SUM(best) FROM events WHERE type_of_violence = 1 AND month_id BETWEEN "
+            f"{Month(2024, 1).month_id} AND {Month(2024, 12).month_id}"
+        ).scalar_one()
+    assert result.actual.sum() == total

@@ -236,4 +236,4 @@ def test_forecast_cli_on_the_challenge_data(
     grid = runner.invoke(
         app, ["forecast", "backtest", "--level", "pgm", "--data", str(data), "--out", str(tmp_path)]
     )
-    assert grid.exit_code == 3 and "not available yet" in grid.output
+    assert grid.exit_code == 3 and "needs --country" in grid.output

@@ -316,6 +316,50 @@ class ForecastingService:
         panel = panel_from_events(located, units=units, first_month=first, cutoff=cutoff)
         return UnitPanel(panel, labels, areas)
 
+    def backtest_events(
+        self,
+        level: str,
+        country: str,
+        *,
+        windows: Sequence[int],
+        models: Sequence[str] | None = None,
+        target: str = "sb",
+        n_draws: int = 1000,
+        seed: int = 0,
+        progress: Progress | None = None,
+    ) -> BacktestReport:
+        """The challenge protocol on the platform's own events, per admin-1 area or grid cell.
+
+        For each year Y: fitted on events to October Y-1, scored on January-December Y,
+        month by month.
+        """
+        started = time.perf_counter()
+        names = list(models or registry.MODELS)
+        for name in names:
+            if name not in registry.MODELS:
+                raise NotFound(f"no model {name!r}; see 'peaceops forecast models'")
+        panels, actuals = {}, {}
+        for year in windows:
+            cutoff = october(year - 1)
+            panels[year] = self.event_panel(level, country, cutoff=cutoff, target=target).panel
+            later = self.event_panel(
+                level, country, cutoff=cutoff + 14, target=target, history=12
+            ).panel
+            actuals[year] = {
+                (int(u), month): float(later.values[i, later.column(month)])
+                for i, u in enumerate(later.units)
+                for month in range(cutoff + 3, cutoff + 15)
+            }
+        result = backtest.run(
+            [registry.build(n) for n in names],
+            panels=panels,
+            actuals=actuals,
+            n_draws=n_draws,
+            seed=seed,
+            progress=progress,
+        )
+        return BacktestReport(result, self._scores(result, names), time.perf_counter() - started)
+
     def run_events(
         self,
         level: str,

@@ -148,29 +148,34 @@ def score_forecast(
     window: int,
     model: str | None = None,
 ) -> WindowResult:
-    """Score a forecast against actuals keyed by (unit, month_id); every cell must be known."""
-    units, steps, ys, draws = [], [], [], []
+    """Score a forecast against actuals keyed by (unit, month_id); every cell must be known.
+
+    Scored month by month (one step's draws at a time), so that a grid of thousands of cells
+    never needs all its draws in double precision at once.
+    """
+    unit_list = forecast.units.tolist()
+    hist = np.asarray([history12.get(u, 0.0) for u in unit_list])
+    parts: dict[str, list[NDArray[np.float64]]] = {name: [] for name in scoring.METRICS}
+    actual_parts, step_parts = [], []
     for step in forecast.steps:
         month = forecast.month(step)
-        step_draws = forecast.for_step(step)
-        for i, unit in enumerate(forecast.units.tolist()):
-            if (unit, month) not in actuals:
-                raise ValueError(f"no actual for country {unit} in month {month}")
-            units.append(unit)
-            steps.append(step)
-            ys.append(actuals[(unit, month)])
-            draws.append(step_draws[i])
-    actual = np.asarray(ys, dtype=np.float64)
-    unit_arr = np.asarray(units, dtype=np.int64)
-    hist = np.asarray([history12.get(u, 0.0) for u in units])
+        missing = [u for u in unit_list if (u, month) not in actuals]
+        if missing:
+            raise ValueError(f"no actual for unit {missing[0]} in month {month}")
+        actual = np.asarray([actuals[(u, month)] for u in unit_list], dtype=np.float64)
+        for name, values in scoring.score_rows(actual, forecast.for_step(step)).items():
+            parts[name].append(values)
+        actual_parts.append(actual)
+        step_parts.append(np.full(len(unit_list), step, dtype=np.int64))
+    actual_all = np.concatenate(actual_parts)
     return WindowResult(
         model=model or forecast.model,
         window=window,
-        units=unit_arr,
-        steps=np.asarray(steps, dtype=np.int64),
-        actual=actual,
-        situation=situation(hist, actual),
-        rows=scoring.score_rows(actual, np.asarray(draws, dtype=np.float64)),
+        units=np.tile(forecast.units, len(forecast.steps)),
+        steps=np.concatenate(step_parts),
+        actual=actual_all,
+        situation=situation(np.tile(hist, len(forecast.steps)), actual_all),
+        rows={name: np.concatenate(values) for name, values in parts.items()},
     )
 
 

@@ -25,7 +25,7 @@ class ZeroForecaster(Forecaster):
         self.n_units_ = len(panel.units)
 
     def _draws(self, steps: tuple[int, ...], n: int, rng: np.random.Generator) -> Any:
-        return np.zeros((self.n_units_, len(steps), n))
+        return np.zeros((self.n_units_, len(steps), n), dtype=np.float32)
 
 
 class GlobalBootstrap(Forecaster):
@@ -42,7 +42,10 @@ class GlobalBootstrap(Forecaster):
         self.n_units_ = len(panel.units)
 
     def _draws(self, steps: tuple[int, ...], n: int, rng: np.random.Generator) -> Any:
-        return rng.choice(self.pool_, size=(self.n_units_, len(steps), n), replace=True)
+        out = np.empty((self.n_units_, len(steps), n), dtype=np.float32)
+        for u in range(self.n_units_):  # unit by unit: no float64 copy of every draw
+            out[u] = rng.choice(self.pool_, size=(len(steps), n), replace=True)
+        return out
 
 
 class LastHistoricalPoisson(Forecaster):
@@ -61,7 +64,7 @@ class LastHistoricalPoisson(Forecaster):
 
     def _draws(self, steps: tuple[int, ...], n: int, rng: np.random.Generator) -> Any:
         lam = np.broadcast_to(self.mean_[:, None, None], (len(self.mean_), len(steps), n))
-        return rng.poisson(lam).astype(np.float64)
+        return rng.poisson(lam).astype(np.float32)
 
 
 class Conflictology(Forecaster):
@@ -78,7 +81,7 @@ class Conflictology(Forecaster):
 
     def _draws(self, steps: tuple[int, ...], n: int, rng: np.random.Generator) -> Any:
         units = len(self.history_)
-        out = np.zeros((units, len(steps), n))
+        out = np.zeros((units, len(steps), n), dtype=np.float32)
         for u in range(units):
             pool = self.history_[u][self.known_[u]]
             if pool.size:
@@ -108,7 +111,7 @@ class DecayConflictology(Forecaster):
         self.weights_ = np.divide(weights, totals, out=np.zeros_like(weights), where=totals > 0)
 
     def _draws(self, steps: tuple[int, ...], n: int, rng: np.random.Generator) -> Any:
-        out = np.zeros((len(self.history_), len(steps), n))
+        out = np.zeros((len(self.history_), len(steps), n), dtype=np.float32)
         for u, (values, weights) in enumerate(zip(self.history_, self.weights_, strict=True)):
             if weights.sum() > 0:
                 out[u] = rng.choice(values, size=(len(steps), n), p=weights)

@@ -117,7 +117,7 @@ class HurdleGBM(Forecaster):
 
     def _draws(self, steps: tuple[int, ...], n: int, rng: np.random.Generator) -> Any:
         units = len(self.origin_features_)
-        out = np.zeros((units, len(steps), n))
+        out = np.zeros((units, len(steps), n), dtype=np.float32)
         for j, step in enumerate(steps):
             x = np.column_stack([self.origin_features_, np.full(units, step)])
             p_any = self.any_.predict_proba(x)[:, 1]
@@ -151,5 +151,5 @@ class Blend(Forecaster):
         k = round(self.weight * n)
         a = self.first.sample(steps, n=max(k, 1), random_state=rng).draws[:, :, :k]
         b = self.second.sample(steps, n=max(n - k, 1), random_state=rng).draws[:, :, : n - k]
-        mixed = np.concatenate([a, b], axis=2).astype(np.float64)
+        mixed = np.concatenate([a, b], axis=2)
         return rng.permuted(mixed, axis=2)

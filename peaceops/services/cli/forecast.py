@@ -14,22 +14,6 @@ from peaceops.services.cli.context import console, print_json, reporting_errors,
 
 app = typer.Typer(help="Forecasts of violence: models, backtest, runs.", no_args_is_help=True)
 
-DataOpt = Annotated[
-    Path,
-    typer.Option(
-        "--data", help="Folder of the VIEWS challenge cm files.", exists=True, file_okay=False
-    ),
-]
-LevelOpt = Annotated[str, typer.Option("--level", help="Unit of analysis: cm (country-month).")]
-
-
-def _check_level(level: str) -> None:
-    from peaceops.errors import InputError
-
-    if level != "cm":
-        raise InputError(f"level {level!r} is not available yet; use cm", field="--level")
-
-
 @app.command("models")
 def models(
     ctx: typer.Context,
@@ -67,9 +51,25 @@ def _fmt(value: Any) -> str:
 @app.command("backtest")
 def backtest(
     ctx: typer.Context,
-    data: DataOpt,
     out: Annotated[Path, typer.Option("--out", help="Folder for scores.json and scores.md.")],
-    level: LevelOpt = "cm",
+    level: Annotated[
+        str,
+        typer.Option(
+            "--level",
+            help="cm (challenge files in --data), admin1 or pgm (the database's events "
+            "for --country).",
+        ),
+    ] = "cm",
+    data: Annotated[
+        Path | None,
+        typer.Option(
+            "--data",
+            help="Folder of the VIEWS challenge cm files (level cm).",
+            exists=True,
+            file_okay=False,
+        ),
+    ] = None,
+    country: Annotated[str | None, typer.Option(help="ISO3 country (levels admin1, pgm).")] = None,
     windows: Annotated[
         list[int] | None,
         typer.Option(
@@ -80,7 +80,7 @@ def backtest(
         list[str] | None,
         typer.Option("--model", help="Only these models (repeat the option; default: all)."),
     ] = None,
-    draws: Annotated[int, typer.Option(help="Draws per country-month.", min=10)] = 1000,
+    draws: Annotated[int, typer.Option(help="Draws per unit-month.", min=10)] = 1000,
     seed: Annotated[int, typer.Option(help="Seed of every random draw.")] = 0,
     more_windows: Annotated[
         list[int] | None,
@@ -89,20 +89,22 @@ def backtest(
         ),
     ] = None,
 ) -> None:
-    """Score every model and the published benchmarks side by side (VIEWS 2023/24 protocol).
+    """Score every model (and, at cm level, the published benchmarks) side by side.
 
-    For each window Y: data to October Y-1, forecasts for January-December Y, scored with CRPS,
-    ignorance, the 90% interval score, 90% coverage and the Brier score of any fatality.
-    Writes OUT/scores.json and a readable OUT/scores.md.
+    The VIEWS 2023/24 protocol: for each window Y, data to October Y-1, forecasts for
+    January-December Y, scored month by month with CRPS, ignorance, the 90% interval score,
+    90% coverage and the Brier score of any fatality. Writes OUT/scores.json and OUT/scores.md.
     """
-    from peaceops.platform.forecasting import ForecastingService
+    from peaceops.errors import InputError
+    from peaceops.platform.forecasting import LEVELS, ForecastingService
 
     if more_windows:
         windows = [*(windows or []), *more_windows]
     with reporting_errors():
-        _check_level(level)
-        service = ForecastingService(state(ctx).settings)
-        names = model or [m.name for m in service.models()]
+        if level not in LEVELS:
+            raise InputError(f"level {level!r}: use cm, admin1 or pgm", field="--level")
+        settings = state(ctx).settings
+        names = model or [m.name for m in ForecastingService(settings).models()]
         with Progress(
             TextColumn("{task.description}"),
             BarColumn(),
@@ -115,9 +117,34 @@ def backtest(
             def step(label: str) -> None:
                 bar.update(task, advance=1, description=f"backtest: {label}")
 
-            report = service.backtest_cm(
-                data, windows=windows, models=model, n_draws=draws, seed=seed, progress=step
-            )
+            if level == "cm":
+                if data is None:
+                    raise InputError("level cm needs --data", field="--data")
+                report = ForecastingService(settings).backtest_cm(
+                    data, windows=windows, models=model, n_draws=draws, seed=seed, progress=step
+                )
+            else:
+                if not country or not windows:
+                    raise InputError(
+                        f"level {level} needs --country and --windows", field="--country"
+                    )
+                report = (
+                    state(ctx)
+                    .platform()
+                    .forecasting.backtest_events(
+                        level,
+                        country,
+                        windows=windows,
+                        models=model,
+                        n_draws=draws,
+                        seed=seed,
+                        progress=step,
+                    )
+                )
+    _write_scores(report, out)
+
+
+def _write_scores(report: Any, out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     (out / "scores.json").write_text(json.dumps(report.scores, indent=2))
     metrics = ["crps", "ignorance", "mis90", "coverage90", "brier0"]
