@@ -184,3 +184,14 @@ def test_backtest_on_the_platforms_own_events(platform: Platform) -> None:
             f"{Month(2024, 1).month_id} AND {Month(2024, 12).month_id}"
         ).scalar_one()
     assert result.actual.sum() == total
+
+
+def test_neighbours_come_from_the_map(platform: Platform) -> None:
+    admin1 = platform.forecasting.event_panel("admin1", "XCA", cutoff=Month(2025, 1).month_id)
+    neighbours = admin1.panel.neighbours
+    assert len(neighbours) == 8 and all(len(n) >= 1 for n in neighbours)
+    for i, ns in enumerate(neighbours):  # sharing a border is mutual
+        assert all(i in neighbours[j] for j in ns)
+    grid = platform.forecasting.event_panel("pgm", "XCA", cutoff=Month(2025, 1).month_id)
+    assert all(len(n) <= 8 for n in grid.panel.neighbours)
+    assert sum(len(n) == 8 for n in grid.panel.neighbours) > 10  # inland cells: all eight

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 from collections.abc import Callable, Sequence
@@ -314,6 +315,7 @@ class ForecastingService:
             units = cells
             labels = {g: str(g) for g in cells}
         panel = panel_from_events(located, units=units, first_month=first, cutoff=cutoff)
+        panel = dataclasses.replace(panel, neighbours=_neighbours(level, units, shapes))
         return UnitPanel(panel, labels, areas)
 
     def backtest_events(
@@ -476,3 +478,22 @@ def _cells_touching(outline: Any) -> list[int]:
     shapely.prepare(outline)
     keep = shapely.intersects(outline, boxes)
     return [c.gid for c, k in zip(candidates, keep, strict=True) if k]
+
+
+def _neighbours(level: str, units: list[int], shapes: list[Any]) -> tuple[np.ndarray, ...]:
+    """Rows of each unit's neighbours: areas that share a border, or queen grid neighbours."""
+    if level == "pgm":
+        row = {gid: i for i, gid in enumerate(units)}
+        return tuple(
+            np.array(
+                [row[c.gid] for c in PriogridCell(gid).queen_neighbours() if c.gid in row],
+                dtype=np.int64,
+            )
+            for gid in units
+        )
+    tree = STRtree(shapes)
+    found = []
+    for i, geom in enumerate(shapes):
+        hits = tree.query(geom.buffer(1e-6), predicate="intersects")
+        found.append(np.array(sorted(int(h) for h in hits if h != i), dtype=np.int64))
+    return tuple(found)

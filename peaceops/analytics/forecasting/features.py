@@ -8,11 +8,23 @@ last fatality (a decay). Unknown months are skipped; a unit with no known month 
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 
 import numpy as np
 from numpy.typing import NDArray
 
-NAMES = ("last", "mean3", "mean6", "mean12", "mean36", "max12", "share12", "since", "decay")
+NAMES = (
+    "last",
+    "mean3",
+    "mean6",
+    "mean12",
+    "mean36",
+    "max12",
+    "share12",
+    "since",
+    "decay",
+    "neighbours12",
+)
 
 
 def _nanmean(block: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -22,8 +34,16 @@ def _nanmean(block: NDArray[np.float64]) -> NDArray[np.float64]:
         return means
 
 
-def at_origin(values: NDArray[np.float64], origin: int) -> NDArray[np.float64]:
-    """Features of every unit at column ``origin`` of ``values`` (units x months)."""
+def at_origin(
+    values: NDArray[np.float64],
+    origin: int,
+    neighbours: Sequence[NDArray[np.int64]] = (),
+) -> NDArray[np.float64]:
+    """Features of every unit at column ``origin`` of ``values`` (units x months).
+
+    ``neighbours[u]`` lists the rows of unit u's neighbours; their mean over 12 months is the
+    spatial lag (zero for units without neighbours, or a panel without geography).
+    """
     hist = values[:, : origin + 1]
     last = np.nan_to_num(hist[:, -1], nan=0.0)
     with warnings.catch_warnings():
@@ -43,5 +63,15 @@ def at_origin(values: NDArray[np.float64], origin: int) -> NDArray[np.float64]:
         share12,
         since,
         np.exp(-since / 6.0),
+        np.log1p(_spatial_lag(_nanmean(hist[:, -12:]), neighbours)),
     ]
     return np.column_stack(columns)
+
+
+def _spatial_lag(
+    level: NDArray[np.float64], neighbours: Sequence[NDArray[np.int64]]
+) -> NDArray[np.float64]:
+    """The mean of each unit's neighbours' values (0 where it has none)."""
+    if not neighbours:
+        return np.zeros(len(level))
+    return np.array([float(level[n].mean()) if len(n) else 0.0 for n in neighbours])

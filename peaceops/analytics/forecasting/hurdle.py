@@ -10,6 +10,7 @@ at or before the cutoff, so nothing after it is ever seen; each window is fitted
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -22,7 +23,12 @@ from peaceops.analytics.forecasting.panel import Panel
 
 
 def training_rows(
-    values: NDArray[np.float64], steps: tuple[int, ...], *, origins: int, min_history: int = 12
+    values: NDArray[np.float64],
+    steps: tuple[int, ...],
+    *,
+    origins: int,
+    min_history: int = 12,
+    neighbours: Sequence[NDArray[np.int64]] = (),
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """(X, y) for every unit, recent origin and step whose target is known and not after the end."""
     n_months = values.shape[1]
@@ -33,7 +39,7 @@ def training_rows(
         eligible = known_history.all(axis=1)
         if not eligible.any():
             continue
-        x = features.at_origin(values[eligible], origin)
+        x = features.at_origin(values, origin, neighbours)[eligible]
         for step in steps:
             target_col = origin + step
             if target_col >= n_months:
@@ -78,7 +84,9 @@ class HurdleGBM(Forecaster):
         self.random_state = random_state
 
     def _fit(self, panel: Panel) -> None:
-        x, y = training_rows(panel.values, tuple(self.steps), origins=self.origins)
+        x, y = training_rows(
+            panel.values, tuple(self.steps), origins=self.origins, neighbours=panel.neighbours
+        )
         positive = y > 0
         common = {
             "max_iter": self.max_iter,
@@ -105,7 +113,9 @@ class HurdleGBM(Forecaster):
             if len(pools[g]) < MIN_POOL:
                 pools[g] = pools[g - 1]
         self.residuals_ = pools
-        self.origin_features_ = features.at_origin(panel.values, panel.values.shape[1] - 1)
+        self.origin_features_ = features.at_origin(
+            panel.values, panel.values.shape[1] - 1, panel.neighbours
+        )
         self.n_train_ = len(y)
 
     def _level(self, x: NDArray[np.float64]) -> NDArray[np.float64]:

@@ -26,6 +26,9 @@ class Panel:
     first_month: int
     values: FloatArray
     covariates: dict[str, FloatArray] = field(default_factory=dict)
+    # neighbours[u]: the row indices of unit u's neighbours (areas sharing a border, queen
+    # neighbours on the grid); empty when the panel has no geography.
+    neighbours: tuple[NDArray[np.int64], ...] = ()
 
     def __post_init__(self) -> None:
         if self.values.shape[0] != len(self.units):
@@ -56,6 +59,7 @@ class Panel:
             self.first_month,
             self.values[:, :keep].copy(),
             {k: v[:, :keep].copy() for k, v in self.covariates.items()},
+            self.neighbours,
         )
 
     def last(self, months: int) -> FloatArray:

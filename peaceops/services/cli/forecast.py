@@ -14,6 +14,7 @@ from peaceops.services.cli.context import console, print_json, reporting_errors,
 
 app = typer.Typer(help="Forecasts of violence: models, backtest, runs.", no_args_is_help=True)
 
+
 @app.command("models")
 def models(
     ctx: typer.Context,
