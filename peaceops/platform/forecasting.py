@@ -134,9 +134,7 @@ class ForecastingService:
                     field="--windows",
                 )
         names = list(models or registry.MODELS)
-        for name in names:
-            if name not in registry.MODELS:
-                raise NotFound(f"no model {name!r}; see 'peaceops forecast models'")
+        _check_models(names)
         panels, actuals = {}, {}
         outside: dict[str, dict[int, Forecast]] = {}
         for w in chosen:
@@ -204,8 +202,7 @@ class ForecastingService:
         """Forecast the twelve months after ``cutoff`` + 2 (January-December for October)."""
         folder = ChallengeFolder.open(data)
         name = model or self.default_model()
-        if name not in registry.MODELS:
-            raise NotFound(f"no model {name!r}; see 'peaceops forecast models'")
+        _check_models([name])
         arrays = folder.panel(cutoff.month_id)
         if arrays.first_month + arrays.values.shape[1] - 1 < cutoff.month_id:
             raise InputError(f"the data end before {cutoff}", field="--cutoff")
@@ -337,9 +334,7 @@ class ForecastingService:
         """
         started = time.perf_counter()
         names = list(models or registry.MODELS)
-        for name in names:
-            if name not in registry.MODELS:
-                raise NotFound(f"no model {name!r}; see 'peaceops forecast models'")
+        _check_models(names)
         panels, actuals = {}, {}
         for year in windows:
             cutoff = october(year - 1)
@@ -378,8 +373,7 @@ class ForecastingService:
         """Fit a model on the platform's events, forecast ``steps`` months, store the summary."""
         require(by, Permission.IMPORT_DATA)
         name = model or self.default_model()
-        if name not in registry.MODELS:
-            raise NotFound(f"no model {name!r}; see 'peaceops forecast models'")
+        _check_models([name])
         if not 1 <= steps <= 36:
             raise InputError("steps must be 1 to 36 months", field="--steps")
         built = self.event_panel(level, country, cutoff=cutoff.month_id, target=target)
@@ -497,3 +491,9 @@ def _neighbours(level: str, units: list[int], shapes: list[Any]) -> tuple[np.nda
         hits = tree.query(geom.buffer(1e-6), predicate="intersects")
         found.append(np.array(sorted(int(h) for h in hits if h != i), dtype=np.int64))
     return tuple(found)
+
+
+def _check_models(names: Sequence[str]) -> None:
+    for name in names:
+        if name not in registry.MODELS:
+            raise NotFound(f"no model {name!r}; see 'peaceops forecast models'")

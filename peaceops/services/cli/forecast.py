@@ -14,6 +14,25 @@ from peaceops.services.cli.context import console, print_json, reporting_errors,
 
 app = typer.Typer(help="Forecasts of violence: models, backtest, runs.", no_args_is_help=True)
 
+LevelOpt = Annotated[
+    str,
+    typer.Option(
+        "--level",
+        help="cm (challenge files in --data), admin1 or pgm (the database's events, for "
+        "--country).",
+    ),
+]
+DataOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--data",
+        help="Folder of the VIEWS challenge cm files (level cm).",
+        exists=True,
+        file_okay=False,
+    ),
+]
+CountryOpt = Annotated[str | None, typer.Option(help="ISO3 country (levels admin1, pgm).")]
+
 
 @app.command("models")
 def models(
@@ -53,24 +72,9 @@ def _fmt(value: Any) -> str:
 def backtest(
     ctx: typer.Context,
     out: Annotated[Path, typer.Option("--out", help="Folder for scores.json and scores.md.")],
-    level: Annotated[
-        str,
-        typer.Option(
-            "--level",
-            help="cm (challenge files in --data), admin1 or pgm (the database's events "
-            "for --country).",
-        ),
-    ] = "cm",
-    data: Annotated[
-        Path | None,
-        typer.Option(
-            "--data",
-            help="Folder of the VIEWS challenge cm files (level cm).",
-            exists=True,
-            file_okay=False,
-        ),
-    ] = None,
-    country: Annotated[str | None, typer.Option(help="ISO3 country (levels admin1, pgm).")] = None,
+    level: LevelOpt = "cm",
+    data: DataOpt = None,
+    country: CountryOpt = None,
     windows: Annotated[
         list[int] | None,
         typer.Option(
@@ -180,27 +184,12 @@ def _write_scores(report: Any, out: Path) -> None:
 def run(
     ctx: typer.Context,
     cutoff: Annotated[str, typer.Option(help="Last month of data used, YYYY-MM.")],
-    level: Annotated[
-        str,
-        typer.Option(
-            "--level",
-            help="cm (challenge files in --data), admin1 or pgm (the database's "
-            "events, for --country).",
-        ),
-    ] = "cm",
-    data: Annotated[
-        Path | None,
-        typer.Option(
-            "--data",
-            help="Folder of the VIEWS challenge cm files (level cm).",
-            exists=True,
-            file_okay=False,
-        ),
-    ] = None,
+    level: LevelOpt = "cm",
+    data: DataOpt = None,
     out: Annotated[
         Path | None, typer.Option("--out", help="Folder to write the forecast under (level cm).")
     ] = None,
-    country: Annotated[str | None, typer.Option(help="ISO3 country (levels admin1, pgm).")] = None,
+    country: CountryOpt = None,
     target: Annotated[str, typer.Option(help="sb (state-based), ns, os or total.")] = "sb",
     steps: Annotated[int, typer.Option(help="Months ahead (levels admin1, pgm).")] = 12,
     model: Annotated[
