@@ -38,6 +38,7 @@ PG_SERVER = os.environ.get(
 PAGES = [
     "/countries/XCA",
     "/countries/XCA/map",
+    "/countries/XCA/risk",
     "/institutions/4",
     "/admin/audit",
     "/api/v1/institutions?country=XCA",
