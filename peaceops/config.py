@@ -50,7 +50,7 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", description="Address the web server listens on.")
     port: int = Field(8000, ge=1, le=65535, description="Port the web server listens on.")
     session_hours: float = Field(
-        12.0, gt=0, description="How long a web session lasts without activity, in hours."
+        12.0, gt=0, description="How long a web session lasts after login, in hours."
     )
     cookie_secure: bool = Field(
         False,
@@ -72,11 +72,6 @@ class Settings(BaseSettings):
     )
     api_token_days: int = Field(
         90, ge=1, description="Default lifetime of a new API token, in days."
-    )
-    shared_data: Path | None = Field(
-        None,
-        description="Folder of the shared public datasets used by tests, benchmarks and examples "
-        "(default: `../shared/data` beside the checkout).",
     )
 
     @field_validator("database_url")

@@ -69,8 +69,5 @@ class Mission:
     mandates: tuple[MandatePeriod, ...] = field(default=(), compare=False)
     id: int | None = None
 
-    def active_on(self, day: date) -> bool:
-        return self.start <= day and (self.end is None or day <= self.end)
-
     def mandate_on(self, day: date) -> MandatePeriod | None:
         return next((m for m in self.mandates if m.covers(day)), None)

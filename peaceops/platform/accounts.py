@@ -7,7 +7,6 @@ their SHA-256 is stored, so a stolen database gives no working credential.
 from __future__ import annotations
 
 import hashlib
-import hmac
 import re
 import secrets
 from dataclasses import dataclass
@@ -342,7 +341,3 @@ class AccountsService:
         self.check_token_owner(token_id, by=by)
         with transaction(self._engine) as conn:
             repo.revoke_token(conn, by, token_id)
-
-
-def constant_time_equal(a: str, b: str) -> bool:
-    return hmac.compare_digest(a.encode(), b.encode())

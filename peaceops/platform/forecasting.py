@@ -24,7 +24,7 @@ from peaceops.config import Settings
 from peaceops.domain.access import Permission, Principal
 from peaceops.domain.audit import AuditAction
 from peaceops.domain.events import TARGETS
-from peaceops.domain.places import AdminArea, Month, PriogridCell
+from peaceops.domain.places import Month, PriogridCell
 from peaceops.errors import InputError, NotFound
 from peaceops.ingest.views_cm import ChallengeFolder, october
 from peaceops.platform.access import require
@@ -77,17 +77,12 @@ class UnitPanel:
 
     panel: Panel
     labels: dict[int, str]
-    areas: list[AdminArea]
 
 
 class ForecastingService:
     def __init__(self, settings: Settings, engine: Engine | None = None) -> None:
         self._settings = settings
         self._engine = engine
-
-    @property
-    def ranking_file(self) -> Path:
-        return self._settings.data_dir / "forecasts" / "cm_backtest_ranking.json"
 
     @property
     def scores_file(self) -> Path:
@@ -105,11 +100,10 @@ class ForecastingService:
 
     def default_model(self) -> str:
         """The model the latest backtest ranked best on mean CRPS (pooled over its windows)."""
-        if self.ranking_file.exists():
-            ranking = json.loads(self.ranking_file.read_text())["ranking"]
-            for name in ranking:
-                if name in registry.MODELS:
-                    return str(name)
+        scores = self.last_scores()
+        for name in (scores or {}).get("ranking", []):
+            if name in registry.MODELS:
+                return str(name)
         return registry.FALLBACK_DEFAULT
 
     def backtest_cm(
@@ -161,8 +155,7 @@ class ForecastingService:
             progress=progress,
         )
         scores = self._scores(result, names)
-        self.ranking_file.parent.mkdir(parents=True, exist_ok=True)
-        self.ranking_file.write_text(json.dumps({"ranking": scores["ranking"], "windows": chosen}))
+        self.scores_file.parent.mkdir(parents=True, exist_ok=True)
         self.scores_file.write_text(json.dumps(scores, default=str))
         return BacktestReport(result, scores, time.perf_counter() - started)
 
@@ -313,7 +306,7 @@ class ForecastingService:
             labels = {g: str(g) for g in cells}
         panel = panel_from_events(located, units=units, first_month=first, cutoff=cutoff)
         panel = dataclasses.replace(panel, neighbours=_neighbours(level, units, shapes))
-        return UnitPanel(panel, labels, areas)
+        return UnitPanel(panel, labels)
 
     def backtest_events(
         self,

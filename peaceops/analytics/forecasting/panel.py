@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -25,7 +25,6 @@ class Panel:
     units: NDArray[np.int64]
     first_month: int
     values: FloatArray
-    covariates: dict[str, FloatArray] = field(default_factory=dict)
     # neighbours[u]: the row indices of unit u's neighbours (areas sharing a border, queen
     # neighbours on the grid); empty when the panel has no geography.
     neighbours: tuple[NDArray[np.int64], ...] = ()
@@ -33,9 +32,6 @@ class Panel:
     def __post_init__(self) -> None:
         if self.values.shape[0] != len(self.units):
             raise ValueError("values must have one row per unit")
-        for name, cov in self.covariates.items():
-            if cov.shape != self.values.shape:
-                raise ValueError(f"covariate {name} has shape {cov.shape}, not {self.values.shape}")
 
     @property
     def cutoff(self) -> int:
@@ -58,23 +54,12 @@ class Panel:
             self.units,
             self.first_month,
             self.values[:, :keep].copy(),
-            {k: v[:, :keep].copy() for k, v in self.covariates.items()},
             self.neighbours,
         )
 
     def last(self, months: int) -> FloatArray:
         """The last ``months`` columns (NaN where unknown)."""
         return self.values[:, -months:]
-
-    def subset(self, units: Any) -> Panel:
-        index = {u: i for i, u in enumerate(self.units.tolist())}
-        rows = [index[u] for u in units]
-        return Panel(
-            np.asarray(units, dtype=np.int64),
-            self.first_month,
-            self.values[rows],
-            {k: v[rows] for k, v in self.covariates.items()},
-        )
 
 
 @dataclass(frozen=True)

@@ -129,12 +129,10 @@ Reader = Annotated[Principal, Depends(Requires(Permission.READ_REFERENCE))]
 Editor = Annotated[Principal, Depends(Requires(Permission.EDIT_REFERENCE))]
 ActorEditor = Annotated[Principal, Depends(Requires(Permission.EDIT_OWN_ORGANISATION))]
 ActorManager = Annotated[Principal, Depends(Requires(Permission.EDIT_ACTORS))]
-Importer = Annotated[Principal, Depends(Requires(Permission.IMPORT_DATA))]
 Admin = Annotated[Principal, Depends(Requires(Permission.MANAGE_USERS))]
 Auditor = Annotated[Principal, Depends(Requires(Permission.READ_AUDIT))]
 TokenUser = Annotated[Principal, Depends(Requires(Permission.USE_API_TOKENS))]
 ForecastReader = Annotated[Principal, Depends(Requires(Permission.READ_FORECASTS))]
-LanguageDep = Annotated[Language, Depends(language)]
 
 
 async def own_organisation(actor_id: int, by: ActorEditor) -> Principal:

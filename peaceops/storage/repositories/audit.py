@@ -44,7 +44,3 @@ def list_entries(
         for r in rows
     ]
     return entries, int(total)
-
-
-def count_entries(conn: Connection) -> int:
-    return int(conn.execute(select(func.count()).select_from(audit_log)).scalar_one())

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, insert, select, update
+from sqlalchemy import Connection, and_, func, insert, select, update
 
 from peaceops.domain.events import Event
 from peaceops.storage.tables import events, forecast_runs, forecast_values
@@ -123,11 +122,3 @@ def run_values(conn: Connection, run_id: int) -> list[dict[str, Any]]:
         .order_by(forecast_values.c.unit, forecast_values.c.month_id)
     )
     return [dict(r) for r in conn.execute(query).mappings()]
-
-
-def delete_run(conn: Connection, run_id: int) -> None:
-    conn.execute(delete(forecast_runs).where(forecast_runs.c.id == run_id))
-
-
-def latest_created(conn: Connection) -> datetime | None:
-    return conn.execute(select(func.max(forecast_runs.c.created_at))).scalar_one_or_none()

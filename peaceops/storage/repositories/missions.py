@@ -128,9 +128,3 @@ def add_mandate(conn: Connection, by: Principal, mission_id: int, period: Mandat
             [{"period_id": period_id, "area": t.area.value, "text": t.text} for t in period.tasks],
         )
     return period_id
-
-
-def update_mission(
-    conn: Connection, by: Principal, mission_id: int, values: dict[str, object]
-) -> bool:
-    return audited.change(conn, by, missions, mission_id, values)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, and_, func, select
+from sqlalchemy import Connection, RowMapping, func, select
 
 from peaceops.domain.access import Principal
 from peaceops.domain.places import AdminArea, Country, Settlement
@@ -139,23 +139,6 @@ def get_admin_area(conn: Connection, area_id: int) -> AdminArea:
     if row is None:
         raise NotFound(f"admin area {area_id} does not exist")
     return _area(row, row["parent_pcode"])
-
-
-def admin_areas_in_bbox(
-    conn: Connection, lon: float, lat: float, *, country_iso3: str | None = None
-) -> list[AdminArea]:
-    """Areas whose bounding box holds the point: the candidates for a point-in-area test."""
-    query = select(admin_areas).where(
-        and_(
-            admin_areas.c.min_lon <= lon,
-            admin_areas.c.max_lon >= lon,
-            admin_areas.c.min_lat <= lat,
-            admin_areas.c.max_lat >= lat,
-        )
-    )
-    if country_iso3:
-        query = query.where(admin_areas.c.country_iso3 == country_iso3)
-    return [_area(r) for r in conn.execute(query).mappings()]
 
 
 def area_ids_by_pcode(conn: Connection, country_iso3: str) -> dict[str, int]:

@@ -138,14 +138,6 @@ def session_user(conn: Connection, token_hash: str, now: datetime) -> User | Non
     return _user(row) if row is not None else None
 
 
-def touch_session(conn: Connection, token_hash: str, expires_at: datetime) -> None:
-    conn.execute(
-        update(web_sessions)
-        .where(web_sessions.c.token_hash == token_hash)
-        .values(expires_at=expires_at)
-    )
-
-
 def delete_session(conn: Connection, token_hash: str) -> None:
     conn.execute(delete(web_sessions).where(web_sessions.c.token_hash == token_hash))
 
