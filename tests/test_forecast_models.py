@@ -237,3 +237,20 @@ def test_forecast_cli_on_the_challenge_data(
         app, ["forecast", "backtest", "--level", "pgm", "--data", str(data), "--out", str(tmp_path)]
     )
     assert grid.exit_code == 3 and "needs --country" in grid.output
+
+
+def test_covariates_after_the_cutoff_change_nothing() -> None:
+    base = synthetic_panel(months=120)
+    rng = np.random.default_rng(9)
+    covariate = rng.normal(size=base.values.shape)
+    altered = covariate.copy()
+    altered[:, 100:] = 1e6  # a wild value after the cutoff
+    cutoff = base.first_month + 99
+    draws = []
+    for matrix in (covariate, altered):
+        panel = Panel(base.units, base.first_month, base.values, {"vdem_v2x_rule": matrix})
+        model = HurdleGBM(origins=40, max_iter=30).fit(panel.truncate(cutoff))
+        draws.append(model.sample((3,), n=20, random_state=1).draws)
+    assert np.array_equal(draws[0], draws[1])
+    with pytest.raises(ValueError, match="covariate"):
+        Panel(base.units, base.first_month, base.values, {"x": covariate[:, :5]})

@@ -22,6 +22,14 @@ FEATURES = re.compile(r"cm_features_to_oct(\d{4})\.parquet$")
 ACTUALS = re.compile(r"cm_actuals_(\d{4})\.parquet$")
 TARGET = "ged_sb"
 LAGS = 6
+# Country-year covariates that both the challenge files and the African panel carry.
+COVARIATES = (
+    "wdi_sp_pop_totl",
+    "wdi_sm_pop_refg_or",
+    "wdi_dt_oda_odat_pc_zs",
+    "vdem_v2x_accountability",
+    "vdem_v2xpe_exlpol",
+)
 
 
 def october(year: int) -> int:
@@ -35,6 +43,7 @@ class PanelArrays:
     units: np.ndarray
     first_month: int
     values: np.ndarray
+    covariates: dict[str, np.ndarray]
 
 
 @dataclass(frozen=True)
@@ -133,8 +142,41 @@ class ChallengeFolder:
             .unique(subset=["country_id", "month_id"], keep="first")
         )
 
-    def panel(self, cutoff: int, *, units: list[int] | None = None) -> PanelArrays:
-        """The ``ged_sb`` history of every country known at ``cutoff``, as a panel."""
+    def covariate_cells(self, cutoff: int, names: tuple[str, ...]) -> pl.DataFrame:
+        """(country_id, month_id, one column per covariate) known at ``cutoff``."""
+        parts = []
+        for rank, path in enumerate(sorted(self.features.values(), reverse=True)):
+            present = [n for n in names if n in pl.read_parquet_schema(path)]
+            frame = pl.read_parquet(path, columns=["country_id", "month_id", *present])
+            parts.append(
+                frame.filter(pl.col("month_id") <= cutoff).with_columns(pl.lit(rank).alias("rank"))
+            )
+        if self.long_panel is not None:
+            present = [n for n in names if n in pl.read_parquet_schema(self.long_panel)]
+            frame = pl.read_parquet(self.long_panel, columns=["country_id", "month_id", *present])
+            parts.append(
+                frame.filter(pl.col("month_id") <= cutoff).with_columns(pl.lit(99).alias("rank"))
+            )
+        cast = [
+            pl.col("country_id").cast(pl.Int64),
+            pl.col("month_id").cast(pl.Int64),
+            pl.col("rank").cast(pl.Int64),
+        ]
+        frames = [
+            p.with_columns(*cast, *(pl.col(n).cast(pl.Float64) for n in names if n in p.columns))
+            for p in parts
+        ]
+        merged = pl.concat(frames, how="diagonal")
+        return merged.sort("rank").unique(subset=["country_id", "month_id"], keep="first")
+
+    def panel(
+        self,
+        cutoff: int,
+        *,
+        units: list[int] | None = None,
+        covariates: tuple[str, ...] = COVARIATES,
+    ) -> PanelArrays:
+        """The ``ged_sb`` history of every country known at ``cutoff``, with covariates."""
         cells = self.cells(cutoff)
         if units is None:
             latest = max(y for y in self.features if october(y) <= cutoff)
@@ -144,10 +186,24 @@ class ChallengeFolder:
                 .to_list()
             )
         first = int(cells["month_id"].min())  # type: ignore[arg-type]
-        values = np.full((len(units), cutoff - first + 1), np.nan)
         row = {u: i for i, u in enumerate(units)}
-        known = cells.filter(pl.col("country_id").is_in(units))
-        r = np.array([row[u] for u in known["country_id"].to_list()], dtype=np.int64)
-        c = known["month_id"].to_numpy() - first
-        values[r, c] = known[TARGET].to_numpy()
-        return PanelArrays(np.asarray(units, dtype=np.int64), first, values)
+        shape = (len(units), cutoff - first + 1)
+
+        def matrix(frame: pl.DataFrame, column: str) -> np.ndarray:
+            out = np.full(shape, np.nan)
+            known = frame.filter(
+                pl.col("country_id").is_in(units) & (pl.col("month_id") >= first)
+            ).drop_nulls(column)
+            r = np.array([row[u] for u in known["country_id"].to_list()], dtype=np.int64)
+            out[r, known["month_id"].to_numpy() - first] = known[column].to_numpy()
+            return out
+
+        extra = self.covariate_cells(cutoff, covariates) if covariates else None
+        return PanelArrays(
+            np.asarray(units, dtype=np.int64),
+            first,
+            matrix(cells, TARGET),
+            {n: matrix(extra, n) for n in covariates if n in extra.columns}
+            if extra is not None
+            else {},
+        )

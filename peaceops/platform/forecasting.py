@@ -134,7 +134,7 @@ class ForecastingService:
         for w in chosen:
             cutoff = october(w - 1)
             arrays = folder.panel(cutoff)
-            panels[w] = Panel(arrays.units, arrays.first_month, arrays.values)
+            panels[w] = Panel(arrays.units, arrays.first_month, arrays.values, arrays.covariates)
             actuals[w] = {
                 (int(u), int(m)): float(v) for u, m, v in folder.actuals_for(w).iter_rows()
             }
@@ -199,7 +199,7 @@ class ForecastingService:
         arrays = folder.panel(cutoff.month_id)
         if arrays.first_month + arrays.values.shape[1] - 1 < cutoff.month_id:
             raise InputError(f"the data end before {cutoff}", field="--cutoff")
-        panel = Panel(arrays.units, arrays.first_month, arrays.values)
+        panel = Panel(arrays.units, arrays.first_month, arrays.values, arrays.covariates)
         forecast = registry.build(name).fit(panel).sample(n=n_draws, random_state=seed)
         year = (cutoff + 3).year
         target = out / "cm" / f"window=Y{year}"

@@ -8,7 +8,7 @@ last fatality (a decay). Unknown months are skipped; a unit with no known month 
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 from numpy.typing import NDArray
@@ -34,15 +34,22 @@ def _nanmean(block: NDArray[np.float64]) -> NDArray[np.float64]:
         return means
 
 
+# Covariates entered on a log scale (counts of people); the others are indices or ratios.
+LOG_COVARIATES = frozenset({"wdi_sp_pop_totl", "wdi_sm_pop_refg_or"})
+
+
 def at_origin(
     values: NDArray[np.float64],
     origin: int,
     neighbours: Sequence[NDArray[np.int64]] = (),
+    covariates: Mapping[str, NDArray[np.float64]] | None = None,
 ) -> NDArray[np.float64]:
     """Features of every unit at column ``origin`` of ``values`` (units x months).
 
     ``neighbours[u]`` lists the rows of unit u's neighbours; their mean over 12 months is the
     spatial lag (zero for units without neighbours, or a panel without geography).
+    ``covariates`` add their value at the origin month, in name order (NaN where unknown:
+    the gradient-boosted models take missing values as they are).
     """
     hist = values[:, : origin + 1]
     last = np.nan_to_num(hist[:, -1], nan=0.0)
@@ -65,6 +72,9 @@ def at_origin(
         np.exp(-since / 6.0),
         np.log1p(_spatial_lag(_nanmean(hist[:, -12:]), neighbours)),
     ]
+    for name in sorted(covariates or {}):
+        value = (covariates or {})[name][:, origin]
+        columns.append(np.log1p(np.maximum(value, 0.0)) if name in LOG_COVARIATES else value)
     return np.column_stack(columns)
 
 

@@ -10,7 +10,7 @@ at or before the cutoff, so nothing after it is ever seen; each window is fitted
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -29,6 +29,7 @@ def training_rows(
     origins: int,
     min_history: int = 12,
     neighbours: Sequence[NDArray[np.int64]] = (),
+    covariates: Mapping[str, NDArray[np.float64]] | None = None,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """(X, y) for every unit, recent origin and step whose target is known and not after the end."""
     n_months = values.shape[1]
@@ -39,7 +40,7 @@ def training_rows(
         eligible = known_history.all(axis=1)
         if not eligible.any():
             continue
-        x = features.at_origin(values, origin, neighbours)[eligible]
+        x = features.at_origin(values, origin, neighbours, covariates)[eligible]
         for step in steps:
             target_col = origin + step
             if target_col >= n_months:
@@ -85,7 +86,11 @@ class HurdleGBM(Forecaster):
 
     def _fit(self, panel: Panel) -> None:
         x, y = training_rows(
-            panel.values, tuple(self.steps), origins=self.origins, neighbours=panel.neighbours
+            panel.values,
+            tuple(self.steps),
+            origins=self.origins,
+            neighbours=panel.neighbours,
+            covariates=panel.covariates,
         )
         positive = y > 0
         common = {
@@ -114,7 +119,7 @@ class HurdleGBM(Forecaster):
                 pools[g] = pools[g - 1]
         self.residuals_ = pools
         self.origin_features_ = features.at_origin(
-            panel.values, panel.values.shape[1] - 1, panel.neighbours
+            panel.values, panel.values.shape[1] - 1, panel.neighbours, panel.covariates
         )
         self.n_train_ = len(y)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -25,6 +25,8 @@ class Panel:
     units: NDArray[np.int64]
     first_month: int
     values: FloatArray
+    # Country-year covariates by name, each units x months like ``values`` (NaN unknown).
+    covariates: dict[str, FloatArray] = field(default_factory=dict)
     # neighbours[u]: the row indices of unit u's neighbours (areas sharing a border, queen
     # neighbours on the grid); empty when the panel has no geography.
     neighbours: tuple[NDArray[np.int64], ...] = ()
@@ -32,6 +34,9 @@ class Panel:
     def __post_init__(self) -> None:
         if self.values.shape[0] != len(self.units):
             raise ValueError("values must have one row per unit")
+        for name, matrix in self.covariates.items():
+            if matrix.shape != self.values.shape:
+                raise ValueError(f"covariate {name} is {matrix.shape}, not {self.values.shape}")
 
     @property
     def cutoff(self) -> int:
@@ -54,6 +59,7 @@ class Panel:
             self.units,
             self.first_month,
             self.values[:, :keep].copy(),
+            {name: m[:, :keep].copy() for name, m in self.covariates.items()},
             self.neighbours,
         )
 

@@ -62,7 +62,8 @@ MODELS: dict[str, ModelSpec] = {
         ModelSpec(
             "hurdle_gbm",
             "learned",
-            "gradient-boosted P(any fatality) and log-count, residuals by predicted size",
+            "gradient-boosted P(any fatality) and change from the unit's own level; lags, "
+            "covariates, spatial lag",
             lambda: HurdleGBM(noise_scale=0.8),
         ),
         ModelSpec(
