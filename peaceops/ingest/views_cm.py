@@ -144,19 +144,19 @@ class ChallengeFolder:
 
     def covariate_cells(self, cutoff: int, names: tuple[str, ...]) -> pl.DataFrame:
         """(country_id, month_id, one column per covariate) known at ``cutoff``."""
-        parts = []
-        for rank, path in enumerate(sorted(self.features.values(), reverse=True)):
+
+        def read(path: Path, rank: int) -> pl.DataFrame:
             present = [n for n in names if n in pl.read_parquet_schema(path)]
             frame = pl.read_parquet(path, columns=["country_id", "month_id", *present])
-            parts.append(
-                frame.filter(pl.col("month_id") <= cutoff).with_columns(pl.lit(rank).alias("rank"))
+            return frame.filter(pl.col("month_id") <= cutoff).with_columns(
+                pl.lit(rank).alias("rank")
             )
+
+        # The newest features file wins; the long panel fills earlier months.
+        sources = sorted(self.features.values(), reverse=True)
+        parts = [read(path, rank) for rank, path in enumerate(sources)]
         if self.long_panel is not None:
-            present = [n for n in names if n in pl.read_parquet_schema(self.long_panel)]
-            frame = pl.read_parquet(self.long_panel, columns=["country_id", "month_id", *present])
-            parts.append(
-                frame.filter(pl.col("month_id") <= cutoff).with_columns(pl.lit(99).alias("rank"))
-            )
+            parts.append(read(self.long_panel, 99))
         cast = [
             pl.col("country_id").cast(pl.Int64),
             pl.col("month_id").cast(pl.Int64),

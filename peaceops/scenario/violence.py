@@ -51,29 +51,23 @@ def carana_events(districts: list[AdminArea], *, seed: int) -> list[Event]:
                 4.0 * flare if region == "XCA07" else 2.0 * flare if region == "XCA06" else 0.0
             )
             for _ in range(_poisson(rng, rate)):
-                events.append(
-                    _event(
-                        rng,
-                        month,
-                        rng.choice(districts_here),
-                        shapes,
-                        ViolenceType.STATE_BASED,
-                        len(events),
-                    )
-                )
+                _add(events, rng, month, districts_here, shapes, ViolenceType.STATE_BASED)
             if rng.random() < 0.15 * weight + 0.02:  # lingering one-sided violence
-                events.append(
-                    _event(
-                        rng,
-                        month,
-                        rng.choice(districts_here),
-                        shapes,
-                        ViolenceType.ONE_SIDED,
-                        len(events),
-                    )
-                )
+                _add(events, rng, month, districts_here, shapes, ViolenceType.ONE_SIDED)
         month = month + 1
     return events
+
+
+def _add(
+    events: list[Event],
+    rng: random.Random,
+    month: Month,
+    districts: list[str],
+    shapes: dict[str, Polygon],
+    kind: ViolenceType,
+) -> None:
+    district = rng.choice(districts)
+    events.append(_event(rng, month, district, shapes, kind, len(events)))
 
 
 def _poisson(rng: random.Random, rate: float) -> int:

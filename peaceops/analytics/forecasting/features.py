@@ -72,8 +72,8 @@ def at_origin(
         np.exp(-since / 6.0),
         np.log1p(_spatial_lag(_nanmean(hist[:, -12:]), neighbours)),
     ]
-    for name in sorted(covariates or {}):
-        value = (covariates or {})[name][:, origin]
+    for name, matrix in sorted((covariates or {}).items()):
+        value = matrix[:, origin]
         columns.append(np.log1p(np.maximum(value, 0.0)) if name in LOG_COVARIATES else value)
     return np.column_stack(columns)
 

@@ -7,7 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
-from peaceops.domain.access import Role
+from peaceops.domain.access import Principal, Role
+from peaceops.platform import Platform
 from peaceops.services.web.deps import Admin, Auditor, PlatformDep
 from peaceops.services.web.pages.forms import redirect
 from peaceops.services.web.rendering import render
@@ -16,17 +17,26 @@ router = APIRouter(prefix="/admin")
 PAGE_SIZE = 50
 
 
+def _users_page(
+    request: Request,
+    platform: Platform,
+    by: Principal,
+    *,
+    status_code: int = 200,
+    **extra: object,
+) -> Response:
+    context = {
+        "users": platform.accounts.list_users(by=by),
+        "roles": list(Role),
+        "actors": {a.id: a for a in platform.actors.list()},
+        **extra,
+    }
+    return render(request, "admin_users.html", context, status_code=status_code)
+
+
 @router.get("/users")
 def users_page(request: Request, platform: PlatformDep, by: Admin) -> Response:
-    return render(
-        request,
-        "admin_users.html",
-        {
-            "users": platform.accounts.list_users(by=by),
-            "roles": list(Role),
-            "actors": {a.id: a for a in platform.actors.list()},
-        },
-    )
+    return _users_page(request, platform, by)
 
 
 @router.post("/users")
@@ -51,17 +61,8 @@ def create_user(
         by=by,
     )
     # The one-time password is shown once, on this page, and never stored in clear.
-    return render(
-        request,
-        "admin_users.html",
-        {
-            "users": platform.accounts.list_users(by=by),
-            "roles": list(Role),
-            "actors": {a.id: a for a in platform.actors.list()},
-            "created": user,
-            "one_time_password": password,
-        },
-        status_code=201,
+    return _users_page(
+        request, platform, by, status_code=201, created=user, one_time_password=password
     )
 
 
