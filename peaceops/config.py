@@ -70,6 +70,12 @@ class Settings(BaseSettings):
         ge=1,
         description="How long an account stays locked after `login_attempts` failed logins.",
     )
+    min_cell_size: int = Field(
+        10,
+        ge=1,
+        description="Smallest number of respondents or records behind a published breakdown "
+        "(by sex, region, group); smaller cells are suppressed.",
+    )
     api_token_days: int = Field(
         90, ge=1, description="Default lifetime of a new API token, in days."
     )

@@ -47,6 +47,7 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("GET", "/admin/audit"): "A",
     ("GET", "/api/v1/countries"): "ANPCV",
     ("GET", "/api/v1/countries/{iso3}"): "ANPCV",
+    ("GET", "/api/v1/countries/{iso3}/context"): "ANPCV",
     ("GET", "/api/v1/admin-areas"): "ANPCV",
     ("GET", "/api/v1/admin-areas/locate"): "ANPCV",
     ("GET", "/api/v1/admin-areas/{area_id}"): "ANPCV",
@@ -72,6 +73,26 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/tokens"): "ANPC",
     ("DELETE", "/api/v1/tokens/{token_id}"): "AN",
     ("GET", "/api/v1/audit"): "A",
+    # Institutional assessment: scores for everyone, evidence rows and changes for analysts.
+    ("GET", "/assessments"): "ANPCV",
+    ("POST", "/assessments/rounds"): "AN",
+    ("GET", "/assessments/frameworks/{framework_id}"): "ANPCV",
+    ("GET", "/assessments/rounds/{round_id}"): "ANPCV",
+    ("POST", "/assessments/rounds/{round_id}/evidence"): "AN",
+    ("POST", "/assessments/rounds/{round_id}/records"): "AN",
+    ("GET", "/assessments/rounds/{round_id}/template.xlsx"): "AN",
+    ("GET", "/assessments/rounds/{round_id}/report"): "ANPCV",
+    ("GET", "/assessments/rounds/{round_id}/indicators/{indicator}"): "ANPCV",
+    ("GET", "/api/v1/assessments/frameworks"): "ANPCV",
+    ("GET", "/api/v1/assessments/frameworks/{framework_id}"): "ANPCV",
+    ("GET", "/api/v1/assessments/rounds"): "ANPCV",
+    ("POST", "/api/v1/assessments/rounds"): "AN",
+    ("GET", "/api/v1/assessments/rounds/{round_id}"): "ANPCV",
+    ("GET", "/api/v1/assessments/rounds/{round_id}/evidence"): "AN",
+    ("POST", "/api/v1/assessments/rounds/{round_id}/evidence"): "AN",
+    ("GET", "/api/v1/assessments/rounds/{round_id}/scores"): "ANPCV",
+    ("GET", "/api/v1/assessments/rounds/{round_id}/changes"): "ANPCV",
+    ("GET", "/api/v1/assessments/rounds/{round_id}/priorities"): "ANPCV",
     # Forecasts of violence: not for civil-society accounts (see domain/access.py).
     ("GET", "/countries/{iso3}/risk"): "ANPV",
     ("GET", "/forecasts/models/{name}"): "ANPV",
@@ -107,6 +128,7 @@ def test_route_answers_each_role_as_expected(
     users = {u.username: u for u in platform.accounts.list_users(by=SYSTEM)}
     police = next(i for i in platform.institutions.list(country="XCA") if i.acronym == "CNP")
     analyst_token = platform.accounts.create_token("matrix", by=SYSTEM, user_id=users["analyst"].id)
+    last_round = platform.assessment.rounds(country="XCA")[-1]
     values = {
         "iso3": "XCA",
         "area_id": "1",
@@ -118,6 +140,9 @@ def test_route_answers_each_role_as_expected(
         "code": "fr",
         "name": "hurdle_blend",
         "run_id": str(platform.forecasting.runs()[0]["id"]),
+        "framework_id": str(last_round.framework_id),
+        "round_id": str(last_round.id),
+        "indicator": platform.assessment.framework(last_round.framework_id).indicators[0].code,
     }
     path = template.format(**values)
     if template == "/api/v1/admin-areas":

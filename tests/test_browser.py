@@ -188,3 +188,90 @@ def test_mobile_layout_has_no_sideways_scroll(db: TestDatabase, live_server: str
     shoot(page, "mobile-dashboard", db.engine)
     assert watch.errors == []
     context.close()
+
+
+def _evidence_file(path: Path, *, bad: bool) -> Path:
+    """A one-sheet public-survey file for the rule-of-law framework (made with openpyxl)."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "public_survey"
+    ws.append(["respondent_id", "weight", "sex", "region", "POL-PERF-01-PS"])
+    for n in range(1, 13):
+        ws.append(
+            [
+                f"BROWSER-{n}",
+                1.0,
+                "female" if n % 2 else "male",
+                "XCA01",
+                9 if bad and n == 7 else 4,
+            ]
+        )
+    wb.save(path)
+    return path
+
+
+def test_assessment_profile_round_and_drill_down(
+    db: TestDatabase, live_server: str, browser, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    base = live_server
+    platform = db.platform
+    police = next(i for i in platform.institutions.list(country="XCA") if i.acronym == "CNP")
+    latest = [r for r in platform.assessment.rounds(country="XCA") if "Rule" in r.name][-1]
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    watch = Watch(page, base)
+    log_in(page, base, "analyst")
+
+    page.goto(f"{base}/institutions/{police.id}")
+    section = page.locator("#assessment")
+    assert section.is_visible()
+    assert section.locator("table.heat tbody tr").count() == 3  # three rounds
+    assert section.locator("svg.trend .line").count() == 4  # one line per dimension
+    assert section.locator("svg.interval").count() >= 12
+    shoot(page, "institution-assessment", db.engine)
+
+    page.goto(f"{base}/assessments/rounds/{latest.id}")
+    assert page.locator("table.heat tbody tr").count() == 3  # police, judiciary, corrections
+    assert page.get_by_text("Reform priorities").is_visible()
+    shoot(page, "assessment-round", db.engine)
+
+    # A file with a value off the scale imports nothing and names the row and column.
+    page.set_input_files("#e-file", str(_evidence_file(tmp_path / "bad.xlsx", bad=True)))
+    page.get_by_role("button", name="Import").click()
+    page.wait_for_load_state("networkidle")
+    alert = page.get_by_role("alert")
+    assert "nothing was imported" in alert.inner_text()
+    assert "line 8" in alert.inner_text() and "POL-PERF-01-PS" in alert.inner_text()
+    assert watch.errors == [
+        "Failed to load resource: the server responded with a status of 422 (Unprocessable Entity)"
+    ]  # the refused file is answered 422, which the browser logs
+    watch.errors.clear()
+    page.set_input_files("#e-file", str(_evidence_file(tmp_path / "good.xlsx", bad=False)))
+    page.get_by_role("button", name="Import").click()
+    page.wait_for_load_state("networkidle")
+    assert "12 new" in page.get_by_role("status").inner_text()
+
+    page.goto(f"{base}/assessments/rounds/{latest.id}/indicators/POL-PERF-01")
+    assert page.get_by_text("The evidence behind the score").is_visible()
+    assert page.locator("svg.trend .dot").count() == 3
+    shoot(page, "assessment-indicator", db.engine)
+
+    page.goto(f"{base}/lang/fr?next=/assessments/rounds/{latest.id}")
+    assert page.locator("html").get_attribute("lang") == "fr"
+    assert page.get_by_text("Priorités de réforme").is_visible()
+    page.goto(f"{base}/lang/ar?next=/institutions/{police.id}")
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    shoot(page, "institution-assessment-ar", db.engine)
+    page.goto(f"{base}/lang/en?next=/")
+    assert watch.errors == [] and watch.outside == []
+    page.close()
+
+    # Civil society reads the scores, not the respondents.
+    page = browser.new_page()
+    log_in(page, base, "civil")
+    page.goto(f"{base}/assessments/rounds/{latest.id}/indicators/POL-PERF-01")
+    assert page.get_by_text("visible to analysts only").is_visible()
+    assert page.locator("details").count() == 0
+    assert page.locator("#e-file").count() == 0
+    page.close()

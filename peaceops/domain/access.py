@@ -35,6 +35,9 @@ class Permission(StrEnum):
     READ_AUDIT = "read_audit"
     USE_API_TOKENS = "use_api_tokens"
     READ_FORECASTS = "read_forecasts"
+    MANAGE_ASSESSMENTS = "manage_assessments"
+    READ_EVIDENCE = "read_evidence"
+    """Row-level assessment evidence (survey respondents), beyond the aggregates."""
 
 
 _ALL = frozenset(Permission)
@@ -49,6 +52,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.EDIT_OWN_ORGANISATION,
             Permission.USE_API_TOKENS,
             Permission.READ_FORECASTS,
+            Permission.MANAGE_ASSESSMENTS,
+            Permission.READ_EVIDENCE,
         }
     ),
     # Forecasts of violence are for those who plan with them (mission, partners, observers);

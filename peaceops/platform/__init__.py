@@ -15,7 +15,9 @@ from peaceops.config import Settings
 from peaceops.domain.access import Principal, Role
 from peaceops.platform.accounts import AccountsService
 from peaceops.platform.actors import ActorsService
+from peaceops.platform.assessment import AssessmentService
 from peaceops.platform.audit import AuditService
+from peaceops.platform.context import ContextService
 from peaceops.platform.events import EventsService
 from peaceops.platform.institutions import InstitutionsService
 from peaceops.platform.missions import MissionsService
@@ -25,6 +27,7 @@ from peaceops.storage import current_revision, head_revision, make_engine, upgra
 
 if TYPE_CHECKING:
     from peaceops.platform.forecasting import ForecastingService
+    from peaceops.scenario.carana import Scenario
 
 
 class Platform:
@@ -40,6 +43,8 @@ class Platform:
         self.accounts = AccountsService(self.engine, settings)
         self.audit = AuditService(self.engine)
         self.events = EventsService(self.engine)
+        self.context = ContextService(self.engine)
+        self.assessment = AssessmentService(settings, self.engine)
 
     @property
     def forecasting(self) -> ForecastingService:
@@ -105,7 +110,33 @@ class Platform:
         )
         if progress:
             progress("forecast", 1)
+        self.load_demo_assessments(scenario, by=by)
+        if progress:
+            progress("assessment", 1)
         return logins
+
+    def load_demo_assessments(self, scenario: Scenario, *, by: Principal) -> None:
+        """Three rule-of-law rounds and one security-sector round of generated evidence."""
+        from peaceops.scenario.assessment import build_rounds
+
+        frameworks = {fw.code: fw for fw, _ in self.assessment.load_builtin(by=by)}
+        plan = {"rule_of_law": 3, "security_sector_governance": 1}
+        for code, n in plan.items():
+            if code not in frameworks:
+                continue
+            for spec in build_rounds(frameworks[code], scenario, rounds=n, seed=scenario.seed):
+                rnd = self.assessment.create_round(
+                    country=scenario.country.iso3,
+                    framework=frameworks[code].key,
+                    name=spec.name,
+                    period_start=spec.period_start,
+                    period_end=spec.period_end,
+                    sample_frame=spec.sample_frame,
+                    notes=spec.notes,
+                    by=by,
+                )
+                assert rnd.id is not None
+                self.assessment.add_evidence(rnd.id, spec.evidence, label="generated (demo)", by=by)
 
     def data_dir(self) -> Path:
         self.settings.data_dir.mkdir(parents=True, exist_ok=True)

@@ -90,3 +90,90 @@ def fan_chart(
 def _nice_ticks(top: float) -> list[float]:
     candidates = [0.0, 1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000]
     return [c for c in candidates if c <= top][-5:] if top >= 1 else [0.0]
+
+
+# Assessment scores (0 worst .. 1 best) -----------------------------------------------------
+
+# Colour-blind-safe diverging scale (ColorBrewer RdYlBu, 7 classes), worst to best.
+SCORE_COLOURS = ("#d73027", "#fc8d59", "#fee090", "#ffffbf", "#e0f3f8", "#91bfdb", "#4575b4")
+
+
+def score_class(value: float | None) -> int:
+    """Class 0..6 of a normalised score on ``SCORE_COLOURS``; -1 when there is no score.
+
+    >>> score_class(0.0), score_class(0.5), score_class(1.0), score_class(None)
+    (0, 3, 6, -1)
+    """
+    if value is None:
+        return -1
+    return min(len(SCORE_COLOURS) - 1, int(max(0.0, value) * len(SCORE_COLOURS)))
+
+
+def score_colour(value: float | None) -> str:
+    return "#dddddd" if value is None else SCORE_COLOURS[score_class(value)]
+
+
+@dataclass(slots=True)
+class TrendSeries:
+    name: str
+    line: str
+    band: str
+    points: list[tuple[float, float, str]]
+    """(x, y, label) of each scored round."""
+
+
+@dataclass(slots=True)
+class TrendChart:
+    """Scores across rounds: one line per series with its 95% band, on a 0-1 axis."""
+
+    width: float
+    height: float
+    series: list[TrendSeries] = field(default_factory=list)
+    x_ticks: list[Tick] = field(default_factory=list)
+    y_ticks: list[Tick] = field(default_factory=list)
+
+    @property
+    def view_box(self) -> str:
+        return f"0 0 {self.width:.0f} {self.height:.0f}"
+
+
+def trend_chart(
+    rounds: Sequence[str],
+    series: Sequence[tuple[str, Sequence[tuple[float, float, float] | None]]],
+    *,
+    width: float = 560,
+    height: float = 220,
+) -> TrendChart:
+    """Geometry of score trends: ``series`` is (name, per round (value, low, high) or None).
+
+    >>> chart = trend_chart(["2024", "2025"], [("police", [(0.4, 0.3, 0.5), (0.6, 0.5, 0.7)])])
+    >>> chart.series[0].line.startswith("M") and chart.series[0].band.endswith("Z")
+    True
+    """
+    left, right, top, bottom = 36.0, 16.0, 10.0, 28.0
+    n = max(len(rounds) - 1, 1)
+
+    def x(i: int) -> float:
+        if len(rounds) == 1:
+            return (left + width - right) / 2
+        return left + i / n * (width - left - right)
+
+    def y(value: float) -> float:
+        return top + (1 - value) * (height - top - bottom)
+
+    chart = TrendChart(width=width, height=height)
+    for name, values in series:
+        known = [(i, v) for i, v in enumerate(values) if v is not None]
+        if not known:
+            continue
+        line = "M" + "L".join(f"{x(i):.1f} {y(v[0]):.1f}" for i, v in known)
+        upper = [f"{x(i):.1f} {y(v[2]):.1f}" for i, v in known]
+        lower = [f"{x(i):.1f} {y(v[1]):.1f}" for i, v in known]
+        band = "M" + "L".join(upper + lower[::-1]) + "Z"
+        points = [(round(x(i), 1), round(y(v[0]), 1), f"{v[0]:.2f}") for i, v in known]
+        chart.series.append(TrendSeries(name, line, band, points))
+    for value in (0.0, 0.25, 0.5, 0.75, 1.0):
+        chart.y_ticks.append(Tick(round(y(value), 1), f"{value:g}"))
+    for i, label in enumerate(rounds):
+        chart.x_ticks.append(Tick(round(x(i), 1), label))
+    return chart

@@ -288,3 +288,121 @@ forecast_values = Table(
     Column("p_ge25", Float, nullable=False),
     Column("p_ge100", Float, nullable=False),
 )
+
+# Institutional assessment ---------------------------------------------------------------
+
+assessment_frameworks = Table(
+    "assessment_frameworks",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("code", String(64), nullable=False),
+    Column("version", String(32), nullable=False),
+    Column("title", JSONType, nullable=False),
+    Column("content", JSONType, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("origin", String(20), nullable=False),
+    Column("loaded_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("code", "version", name="uq_assessment_frameworks_code_version"),
+)
+
+assessment_rounds = Table(
+    "assessment_rounds",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("country_iso3", String(3), ForeignKey("countries.iso3"), nullable=False),
+    Column("framework_id", Integer, ForeignKey("assessment_frameworks.id"), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("period_start", Date, nullable=False),
+    Column("period_end", Date, nullable=False),
+    Column("institutions", JSONType, nullable=False),
+    Column("sample_frame", Text, nullable=False, default=""),
+    Column("notes", Text, nullable=False, default=""),
+    Column("created_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("country_iso3", "name", name="uq_assessment_rounds_country_name"),
+    CheckConstraint("period_start <= period_end", name="period_ordered"),
+)
+
+assessment_responses = Table(
+    "assessment_responses",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "round_id",
+        Integer,
+        ForeignKey("assessment_rounds.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("source", String(20), nullable=False),
+    Column("respondent_ref", String(64), nullable=False),
+    Column("weight", Float, nullable=False),
+    Column("sex", String(20)),
+    Column("region", String(64)),
+    Column("group_name", String(64)),
+    Column("collected_on", Date),
+    Column("answers", JSONType, nullable=False),
+    UniqueConstraint(
+        "round_id", "source", "respondent_ref", name="uq_assessment_responses_respondent"
+    ),
+    CheckConstraint("weight > 0", name="weight_positive"),
+)
+
+assessment_admin_values = Table(
+    "assessment_admin_values",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "round_id",
+        Integer,
+        ForeignKey("assessment_rounds.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("item_code", String(64), nullable=False),
+    Column("breakdown", String(120), nullable=False, default=""),
+    Column("as_of", Date, nullable=False),
+    Column("numerator", Float, nullable=False),
+    Column("denominator", Float),
+    Column("source_name", String(300), nullable=False),
+    UniqueConstraint(
+        "round_id", "item_code", "breakdown", "as_of", name="uq_assessment_admin_values_key"
+    ),
+)
+
+assessment_checks = Table(
+    "assessment_checks",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "round_id",
+        Integer,
+        ForeignKey("assessment_rounds.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("source", String(20), nullable=False),
+    Column("item_code", String(64), nullable=False),
+    Column("reference", String(300), nullable=False),
+    Column("met", Boolean, nullable=False),
+    Column("checked_on", Date, nullable=False),
+    Column("notes", Text, nullable=False, default=""),
+    UniqueConstraint(
+        "round_id", "source", "item_code", "reference", name="uq_assessment_checks_key"
+    ),
+)
+
+# External context: governance indices as country-year series -------------------------------
+
+context_values = Table(
+    "context_values",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("source", String(20), nullable=False),
+    Column("indicator", String(80), nullable=False),
+    Column("label", String(300), nullable=False),
+    Column("country_iso3", String(3), ForeignKey("countries.iso3"), nullable=False),
+    Column("year", SmallInteger, nullable=False),
+    Column("value", Float, nullable=False),
+    Column("scale_low", Float),
+    Column("scale_high", Float),
+    Column("higher_is_better", Boolean, nullable=False, default=True),
+    UniqueConstraint("source", "indicator", "country_iso3", "year", name="uq_context_values_key"),
+)
+Index("ix_context_values_country", context_values.c.country_iso3, context_values.c.year)

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from peaceops.services.cli import (
+    assess,
     database,
     demo,
     docs,
@@ -53,6 +54,7 @@ app.add_typer(users.app, name="users")
 app.add_typer(imports.app, name="import")
 app.add_typer(exports.app, name="export")
 app.add_typer(forecast.app, name="forecast")
+app.add_typer(assess.app, name="assess")
 app.add_typer(docs.app, name="docs")
 
 

@@ -137,3 +137,68 @@ def ucdp_ged(
                 progress=lambda n: bar.update(task, completed=n),
             )
     _show(report.as_dict(), json_output=json_output)
+
+
+@app.command("governance")
+def governance(
+    ctx: typer.Context,
+    path: Annotated[
+        Path,
+        typer.Argument(
+            help="A governance index CSV, or a folder searched recursively for them.",
+            exists=True,
+            file_okay=True,
+            dir_okay=True,
+            readable=True,
+        ),
+    ],
+    json_output: JsonOpt = False,
+) -> None:
+    """Import governance indices as country-year context: WGI, WJP, BTI, V-Dem, FSI.
+
+    The kind of file is told from its header, not its name. Empty and NA cells count as
+    missing; values that are not numbers, impossible years and countries that cannot be mapped
+    are reported with file, line and column, and the good rows import. In a folder, CSV files
+    of other kinds are skipped with a warning. Re-importing the same file changes nothing.
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from peaceops.domain.access import Principal
+    from peaceops.ingest.governance import count_rows, detect, find_files
+
+    with reporting_errors():
+        platform = state(ctx).platform()
+        files = find_files(path)[0] if path.is_dir() else [(path, detect(path))]
+        with Progress(
+            TextColumn(f"Importing {path.name}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            console=console,
+            transient=True,
+            disable=json_output,
+        ) as bar:
+            task = bar.add_task("import", total=sum(count_rows(f) for f, _ in files))
+            report = platform.context.import_indices(
+                path,
+                by=Principal.system(f"cli:{getpass.getuser()}"),
+                progress=lambda n: bar.update(task, completed=n),
+            )
+    data = report.as_dict()
+    if not json_output and data.get("files"):
+        from rich.table import Column
+
+        counts = ("created", "updated", "unchanged", "skipped", "missing")
+        table = Table(Column("file", overflow="fold"), "source", *counts)
+        for part in data["files"]:
+            table.add_row(
+                part["source"],
+                str(part["index"]),
+                *(str(part[k]) for k in counts),
+            )
+        console.print(table)
+    _show(data, json_output=json_output)
+    if not json_output:
+        console.print(
+            f"{data['missing']} empty or NA cells (missing data, not errors); "
+            f"{data['seconds']:.1f} s"
+        )

@@ -133,6 +133,8 @@ Admin = Annotated[Principal, Depends(Requires(Permission.MANAGE_USERS))]
 Auditor = Annotated[Principal, Depends(Requires(Permission.READ_AUDIT))]
 TokenUser = Annotated[Principal, Depends(Requires(Permission.USE_API_TOKENS))]
 ForecastReader = Annotated[Principal, Depends(Requires(Permission.READ_FORECASTS))]
+AssessmentManager = Annotated[Principal, Depends(Requires(Permission.MANAGE_ASSESSMENTS))]
+EvidenceReader = Annotated[Principal, Depends(Requires(Permission.READ_EVIDENCE))]
 
 
 async def own_organisation(actor_id: int, by: ActorEditor) -> Principal:

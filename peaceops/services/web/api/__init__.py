@@ -5,6 +5,7 @@ from fastapi import APIRouter
 from peaceops.services.web.api import (
     actors,
     admin_areas,
+    assessments,
     audit,
     countries,
     forecasts,
@@ -25,6 +26,7 @@ for module in (
     tokens,
     audit,
     forecasts,
+    assessments,
 ):
     router.include_router(module.router)
 

@@ -223,3 +223,31 @@ class AuditEntryPublic(BaseModel):
     entity_id: str | None
     before: dict[str, Any] | None
     after: dict[str, Any] | None
+
+
+class ContextSourcePublic(BaseModel):
+    code: str
+    name: str
+    publisher: str
+    licence: str
+
+
+class ContextValuePublic(BaseModel):
+    source: str
+    indicator: str
+    label: str
+    country_iso3: str
+    year: int
+    value: float
+    scale_low: float | None
+    scale_high: float | None
+    higher_is_better: bool
+
+
+class ContextSeriesPublic(BaseModel):
+    """External governance indices for one country, each value labelled with its source."""
+
+    country_iso3: str
+    sources: list[ContextSourcePublic]
+    data: list[ContextValuePublic]
+    count: int

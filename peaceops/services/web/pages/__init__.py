@@ -6,6 +6,7 @@ from peaceops.services.web.pages import (
     account,
     actors,
     admin,
+    assessment,
     auth,
     countries,
     institutions,
@@ -14,7 +15,17 @@ from peaceops.services.web.pages import (
 )
 
 router = APIRouter(include_in_schema=False)
-for module in (auth, account, countries, risk, institutions, missions, actors, admin):
+for module in (
+    auth,
+    account,
+    countries,
+    risk,
+    institutions,
+    assessment,
+    missions,
+    actors,
+    admin,
+):
     router.include_router(module.router)
 
 __all__ = ["router"]

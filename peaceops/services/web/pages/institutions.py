@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
+from peaceops.domain.assessment import Dimension, text_in
 from peaceops.domain.institutions import InstitutionType
+from peaceops.platform import Platform
+from peaceops.reports.assessment import DIMENSIONS, RATINGS, SOURCES
+from peaceops.reports.charts import score_class, trend_chart
 from peaceops.reports.svgmap import build_map
-from peaceops.services.web.deps import Editor, PlatformDep, Reader
+from peaceops.services.web.deps import Editor, PlatformDep, Reader, language
+from peaceops.services.web.i18n import Language
 from peaceops.services.web.pages.countries import map_points
 from peaceops.services.web.pages.forms import redirect
 from peaceops.services.web.rendering import render
@@ -30,6 +35,7 @@ def institution_page(
     areas = {a.id: a for a in platform.places.admin_areas(inst.country_iso3, with_geometry=False)}
     regions = platform.places.admin_areas(inst.country_iso3, level=1)
     view = build_map(regions, points=map_points([], sites, {inst.id or 0: inst}), width=520)
+    lang = language(request)
     return render(
         request,
         "institution.html",
@@ -43,8 +49,53 @@ def institution_page(
             "map": view,
             "types": list(InstitutionType),
             "others": [i for i in siblings if i.id != inst.id],
+            **assessment_profile(platform, inst.country_iso3, inst.type.value, lang),
         },
     )
+
+
+def assessment_profile(
+    platform: Platform, country: str, institution_type: str, lang: Language
+) -> dict[str, Any]:
+    """Assessment rounds of this institution: heat map by round, trends, latest indicators."""
+    rounds = platform.assessment.for_institution_type(country, institution_type)
+    if not rounds:
+        return {"assessed": None}
+    latest, code = rounds[-1]
+    same = [(s, c) for s, c in rounds if s.framework.code == latest.framework.code]
+    labels = [str(s.round.period_end.year) for s, _ in same]
+    heat = [
+        {
+            "code": code,
+            "name": s.round.name,
+            "round_id": s.round.id,
+            "cells": {dim.value: s.scores.rollup(c, dim) for dim in Dimension},
+            "overall": s.scores.rollup(c),
+        }
+        for s, c in same
+    ]
+    series = []
+    for dim in Dimension:
+        points = []
+        for s, c in same:
+            r = s.scores.rollup(c, dim)
+            points.append(None if r is None else (r.value, r.low, r.high))
+        series.append((lang.gettext(DIMENSIONS[dim.value]), points))
+    indicators = [s for s in latest.scores.indicators.values() if s.institution == code]
+    context = platform.context.series(country)
+    return {
+        "assessed": latest,
+        "assessed_code": code,
+        "assessed_heat": heat,
+        "assessed_trend": trend_chart(labels, series),
+        "assessed_indicators": indicators,
+        "context_series": context,
+        "text_in": text_in,
+        "dimensions": DIMENSIONS,
+        "sources": SOURCES,
+        "ratings": RATINGS,
+        "score_class": score_class,
+    }
 
 
 @router.post("/institutions/{institution_id}")

@@ -1,0 +1,1 @@
+"""Institutional assessment: statistics with intervals, scoring, change and priorities."""
