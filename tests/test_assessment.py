@@ -353,3 +353,22 @@ def test_one_record_entered_in_the_form(db: TestDatabase, client) -> None:  # ty
     assert answer.status_code == 422
     assert "is not a document_review item" in answer.text and "is not yes or no" in answer.text
     assert db.platform.assessment.evidence_counts(rid or 0)["document_review"] == before + 1
+
+
+def test_api_upload_imports_all_or_nothing(db: TestDatabase, client, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    rid = db.platform.assessment.rounds(country="XCA", framework="rule_of_law")[-1].id
+    headers = api_token(db.platform, "analyst")
+    url = f"/api/v1/assessments/rounds/{rid}/evidence?sheet=public_survey"
+    bad = client.post(
+        url, headers=headers, files={"file": ("s.csv", b"respondent_id,POL-PERF-01-PS\nA,0\n")}
+    )
+    assert bad.status_code == 422 and "POL-PERF-01-PS" in bad.text
+    good = client.post(
+        url, headers=headers, files={"file": ("s.csv", b"respondent_id,POL-PERF-01-PS\nA,4\n")}
+    )
+    assert good.status_code == 200 and good.json()["created"] == 1
+    other = client.post(url, headers=headers, files={"file": ("s.pdf", b"%PDF")})
+    assert other.status_code == 422
+    partner = api_token(db.platform, "partner")
+    files = {"file": ("s.csv", b"respondent_id,POL-PERF-01-PS\nB,4\n")}
+    assert client.post(url, headers=partner, files=files).status_code == 403

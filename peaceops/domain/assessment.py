@@ -96,12 +96,6 @@ class Scale:
     def allowed(self) -> frozenset[int]:
         return frozenset(v.value for v in self.values)
 
-    def label(self, value: int, language: str = "en") -> str:
-        for v in self.values:
-            if v.value == value:
-                return text_in(v.label, language)
-        return str(value)
-
 
 @dataclass(frozen=True, slots=True)
 class Item:

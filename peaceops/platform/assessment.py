@@ -5,6 +5,7 @@ from __future__ import annotations
 import builtins
 import hashlib
 import hmac
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
@@ -26,6 +27,9 @@ from peaceops.platform.places import ImportReport
 from peaceops.storage import transaction
 from peaceops.storage.repositories import assessment as repo
 from peaceops.storage.repositories import audited, places
+
+MAX_UPLOAD = 20 * 2**20
+"""Largest evidence file accepted through the web or the API."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,6 +229,20 @@ class AssessmentService:
             label=label,
             by=by,
         )
+
+    def import_upload(
+        self, round_id: int, filename: str, data: bytes, *, by: Principal, sheet: str | None = None
+    ) -> ImportReport:
+        """An evidence file sent through the web or the API (kept only while it is read)."""
+        name = Path(filename or "evidence.xlsx").name
+        if Path(name).suffix.lower() not in (".xlsx", ".csv"):
+            raise InputError("send an .xlsx workbook or a .csv file", field="file")
+        if len(data) > MAX_UPLOAD:
+            raise InputError(f"the file is larger than {MAX_UPLOAD // 2**20} MB", field="file")
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / name
+            path.write_bytes(data)
+            return self.import_evidence(round_id, path, by=by, sheet=sheet)
 
     def store_evidence(
         self, round_id: int, ev: Evidence, *, label: str, by: Principal

@@ -42,7 +42,6 @@ from peaceops.domain.assessment import (
     AdminValue,
     Check,
     Dimension,
-    Direction,
     Evidence,
     EvidenceSource,
     Framework,
@@ -635,9 +634,3 @@ def priorities(scores: RoundScores) -> list[Priority]:
     ]
     out.sort(key=lambda p: (-p.priority, p.indicator))
     return out
-
-
-def mirrored(direction: Direction) -> Direction:
-    return (
-        Direction.LOWER_BETTER if direction == Direction.HIGHER_BETTER else Direction.HIGHER_BETTER
-    )

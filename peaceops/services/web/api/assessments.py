@@ -6,17 +6,15 @@ indicators they average, and every value carries its 95% interval.
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import asdict
 from datetime import date
-from pathlib import Path
 from typing import Any, Literal
 
 from fastapi import APIRouter, UploadFile
 from pydantic import Field
 
-from peaceops.errors import InputError
 from peaceops.platform.assessment import (
+    MAX_UPLOAD,
     change_record,
     indicator_record,
     priority_record,
@@ -26,7 +24,6 @@ from peaceops.services.web.api.schemas import Page, Strict
 from peaceops.services.web.deps import AssessmentManager, EvidenceReader, PlatformDep, Reader
 
 router = APIRouter(prefix="/assessments", tags=["assessments"])
-MAX_UPLOAD = 20 * 1024 * 1024
 
 
 class RoundCreate(Strict):
@@ -123,16 +120,10 @@ async def import_evidence(
     sheet: str | None = None,
 ) -> dict[str, Any]:
     """Import an evidence workbook (XLSX) or one sheet as CSV; all or nothing."""
-    name = Path(file.filename or "evidence.xlsx").name
-    if Path(name).suffix.lower() not in (".xlsx", ".csv"):
-        raise InputError("send an .xlsx workbook or a .csv file", field="file")
     data = await file.read(MAX_UPLOAD + 1)
-    if len(data) > MAX_UPLOAD:
-        raise InputError("the file is larger than 20 MB", field="file")
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / name
-        path.write_bytes(data)
-        report = platform.assessment.import_evidence(round_id, path, by=by, sheet=sheet)
+    report = platform.assessment.import_upload(
+        round_id, file.filename or "", data, by=by, sheet=sheet
+    )
     return report.as_dict()
 
 

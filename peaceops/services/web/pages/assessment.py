@@ -15,7 +15,7 @@ from peaceops.domain.access import Permission, Principal
 from peaceops.domain.assessment import Dimension, EvidenceSource, Framework, text_in
 from peaceops.errors import InputError, NotFound, RowErrors
 from peaceops.platform import Platform
-from peaceops.platform.assessment import ScoredRound
+from peaceops.platform.assessment import MAX_UPLOAD, ScoredRound
 from peaceops.reports.assessment import DIMENSIONS, RATINGS, SOURCES, VERDICTS, render_report
 from peaceops.reports.charts import score_class, trend_chart
 from peaceops.services.web.deps import AssessmentManager, PlatformDep, Reader, language
@@ -23,7 +23,6 @@ from peaceops.services.web.pages.forms import redirect
 from peaceops.services.web.rendering import render
 
 router = APIRouter()
-MAX_UPLOAD = 20 * 1024 * 1024
 
 
 def _labels() -> dict[str, Any]:
@@ -149,18 +148,10 @@ async def import_evidence_form(
     file: UploadFile,
 ) -> Response:
     lang = language(request).code
-    name = Path(file.filename or "evidence.xlsx").name
     problems: list[str] = []
     try:
-        if Path(name).suffix.lower() not in (".xlsx", ".csv"):
-            raise InputError("send an .xlsx workbook or a .csv file", field="file")
         data = await file.read(MAX_UPLOAD + 1)
-        if len(data) > MAX_UPLOAD:
-            raise InputError("the file is larger than 20 MB", field="file")
-        with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / name
-            path.write_bytes(data)
-            report = platform.assessment.import_evidence(round_id, path, by=by)
+        report = platform.assessment.import_upload(round_id, file.filename or "", data, by=by)
     except RowErrors as exc:
         problems = [str(p) for p in exc.problems]
     except InputError as exc:
