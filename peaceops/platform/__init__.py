@@ -69,13 +69,15 @@ class Platform:
     def initialise(
         self, *, admin_username: str = "admin", by: Principal | None = None
     ) -> tuple[str, str | None]:
-        """Migrate, load reference countries, and create the first admin if there is none.
+        """Migrate, load reference countries and the shipped indicator frameworks, and create
+        the first admin if there is none.
 
         Returns the admin user name and its one-time password (None if an admin existed).
         """
         actor = by or Principal.system()
         self.upgrade()
         self.places.load_reference_countries(by=actor)
+        self.assessment.load_builtin(by=actor)
         if any(u.role == Role.ADMIN for u in self.accounts.list_users(by=actor)):
             return admin_username, None
         user, password = self.accounts.create_user(

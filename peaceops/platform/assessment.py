@@ -17,7 +17,14 @@ from sqlalchemy import Engine
 from peaceops.analytics.assessment import scoring
 from peaceops.config import Settings
 from peaceops.domain.access import Permission, Principal
-from peaceops.domain.assessment import Evidence, EvidenceSource, Framework, Round, text_in
+from peaceops.domain.assessment import (
+    Evidence,
+    EvidenceSource,
+    Framework,
+    Round,
+    SurveyResponse,
+    text_in,
+)
 from peaceops.domain.audit import AuditAction
 from peaceops.errors import InputError, RowErrors
 from peaceops.ingest import evidence as evidence_files
@@ -28,6 +35,8 @@ from peaceops.storage import transaction
 from peaceops.storage.repositories import assessment as repo
 from peaceops.storage.repositories import audited, places
 
+RESPONDENT_ROWS = 200
+"""Respondent answers shown on an indicator's evidence page."""
 MAX_UPLOAD = 20 * 2**20
 """Largest evidence file accepted through the web or the API."""
 
@@ -275,6 +284,37 @@ class AssessmentService:
         with transaction(self._engine, write=False) as conn:
             repo.get_round(conn, round_id)
             return repo.load_evidence(conn, round_id)
+
+    def indicator_evidence(self, round_id: int, code: str, *, by: Principal) -> dict[str, Any]:
+        """What lies behind one indicator's score, as far as the caller may see it.
+
+        Everyone gets the answer counts per item (aggregates), the administrative figures and
+        the document and site checks; only ``READ_EVIDENCE`` also gets the respondents' rows
+        (pseudonymous references), at most ``limit`` answers.
+        """
+        require(by, Permission.READ_REFERENCE)
+        fw = self.framework(self.round(round_id).framework_id)
+        items = {i.code for i in fw.indicator(code).items}
+        with transaction(self._engine, write=False) as conn:
+            ev = repo.load_evidence(conn, round_id)
+        rows_allowed = by.can(Permission.READ_EVIDENCE)
+        distribution: dict[str, dict[int, int]] = {}
+        respondents: list[tuple[SurveyResponse, str, int]] = []
+        for r in ev.responses:
+            for item_code, value in r.answers.items():
+                if item_code not in items:
+                    continue
+                counts = distribution.setdefault(item_code, {})
+                counts[value] = counts.get(value, 0) + 1
+                if rows_allowed and len(respondents) < RESPONDENT_ROWS:
+                    respondents.append((r, item_code, value))
+        return {
+            "restricted": not rows_allowed,
+            "distribution": distribution,
+            "respondents": respondents,
+            "admin": [v for v in ev.admin_values if v.item_code in items],
+            "checks": [c for c in ev.checks if c.item_code in items],
+        }
 
     def evidence_counts(self, round_id: int) -> dict[str, int]:
         with transaction(self._engine, write=False) as conn:

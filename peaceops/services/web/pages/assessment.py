@@ -11,8 +11,8 @@ from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from starlette.background import BackgroundTask
 
-from peaceops.domain.access import Permission, Principal
-from peaceops.domain.assessment import Dimension, EvidenceSource, Framework, text_in
+from peaceops.domain.access import Principal
+from peaceops.domain.assessment import Dimension, EvidenceSource, text_in
 from peaceops.errors import InputError, NotFound, RowErrors
 from peaceops.platform import Platform
 from peaceops.platform.assessment import MAX_UPLOAD, ScoredRound
@@ -70,7 +70,7 @@ def assessments_page(request: Request, platform: PlatformDep, _by: Reader) -> Re
             "by_id": by_id,
             "countries": countries,
             "counts": {r.id: service.evidence_counts(r.id or 0) for r in rounds},
-            "all_countries": platform.places.countries(with_data_only=True),
+            "all_countries": platform.places.countries(),
             **_labels(),
         },
     )
@@ -247,7 +247,7 @@ def indicator_page(
     if code not in {i.code for i in fw.indicators}:
         raise NotFound(f"indicator {code} is not in framework {fw.key}")
     score = scored.scores.indicators.get(code)
-    rows = _evidence_rows(platform, fw, round_id, code, by)
+    rows = platform.assessment.indicator_evidence(round_id, code, by=by)
     history = []
     for past in platform.assessment.history(scored.round.country_iso3, fw.code):
         s = past.scores.indicators.get(code)
@@ -271,28 +271,3 @@ def indicator_page(
             **_labels(),
         },
     )
-
-
-def _evidence_rows(
-    platform: Platform, fw: Framework, round_id: int, code: str, by: Principal
-) -> dict[str, Any]:
-    """Survey answers as a distribution for everyone; respondent rows only for analysts."""
-    indicator = fw.indicator(code)
-    items = {i.code: i for i in indicator.items}
-    out: dict[str, Any] = {"distribution": {}, "respondents": [], "admin": [], "checks": []}
-    if not by.can(Permission.READ_EVIDENCE):
-        out["restricted"] = True
-        ev = platform.assessment.evidence(round_id, by=Principal.system("web:aggregate"))
-    else:
-        out["restricted"] = False
-        ev = platform.assessment.evidence(round_id, by=by)
-    for r in ev.responses:
-        for item_code, value in r.answers.items():
-            if item_code in items:
-                dist = out["distribution"].setdefault(item_code, {})
-                dist[value] = dist.get(value, 0) + 1
-                if not out["restricted"] and len(out["respondents"]) < 200:
-                    out["respondents"].append((r, item_code, value))
-    out["admin"] = [v for v in ev.admin_values if v.item_code in items]
-    out["checks"] = [c for c in ev.checks if c.item_code in items]
-    return out
