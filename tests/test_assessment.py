@@ -372,3 +372,24 @@ def test_api_upload_imports_all_or_nothing(db: TestDatabase, client, tmp_path: P
     partner = api_token(db.platform, "partner")
     files = {"file": ("s.csv", b"respondent_id,POL-PERF-01-PS\nB,4\n")}
     assert client.post(url, headers=partner, files=files).status_code == 403
+
+
+def test_scores_follow_an_import_made_by_another_process(
+    empty_db: TestDatabase, round_id: int, tmp_path: Path
+) -> None:
+    from peaceops.platform import Platform
+
+    worker = empty_db.platform
+    rows = [[f"R{n}", 1, "", "", "", "", 2] for n in range(30)]
+    worker.assessment.import_evidence(round_id, _survey_book(tmp_path / "a.xlsx", rows), by=SYSTEM)
+    before = worker.assessment.score(round_id).scores.indicators["POL-PERF-01"].value
+    other = Platform(empty_db.settings())
+    try:
+        rows = [[f"R{n}", 1, "", "", "", "", 5] for n in range(30)]  # same respondents, new answers
+        other.assessment.import_evidence(
+            round_id, _survey_book(tmp_path / "b.xlsx", rows), by=SYSTEM
+        )
+    finally:
+        other.close()
+    after = worker.assessment.score(round_id).scores.indicators["POL-PERF-01"].value
+    assert before == 0.0 and after == 1.0

@@ -323,12 +323,18 @@ class AssessmentService:
     # Scores -----------------------------------------------------------------------------
 
     def score(self, round_id: int) -> ScoredRound:
-        """Every score of a round, computed from its stored evidence (cached per process)."""
+        """Every score of a round, computed from its stored evidence.
+
+        Cached per process under the round's evidence version (its record counts and the number
+        of imports that changed it, from the audit log), so that an import through another
+        worker or the command line is seen at once.
+        """
         with transaction(self._engine, write=False) as conn:
             rnd = repo.get_round(conn, round_id)
             counts = repo.evidence_counts(conn, round_id)
+            changes = repo.evidence_changes(conn, round_id)
             fw = self._domain(repo.get_framework(conn, rnd.framework_id))
-            signature = repr(sorted(counts.items())) + repr(self._settings.min_cell_size)
+            signature = repr((sorted(counts.items()), changes, self._settings.min_cell_size))
             cached = self._cache.get((round_id, signature))
             if cached is None:
                 ev = repo.load_evidence(conn, round_id)

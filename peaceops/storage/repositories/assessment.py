@@ -26,6 +26,7 @@ from peaceops.storage.tables import (
     assessment_frameworks,
     assessment_responses,
     assessment_rounds,
+    audit_log,
 )
 from peaceops.storage.types import utcnow
 
@@ -374,3 +375,15 @@ def evidence_counts(conn: Connection, round_id: int) -> dict[str, int]:
     ):
         out[source] = int(n)
     return out
+
+
+def evidence_changes(conn: Connection, round_id: int) -> int:
+    """How many imports changed a round's evidence (one audit entry each)."""
+    return int(
+        conn.execute(
+            select(func.count()).where(
+                audit_log.c.entity == "assessment_evidence",
+                audit_log.c.entity_id == str(round_id),
+            )
+        ).scalar_one()
+    )
