@@ -78,8 +78,9 @@ def run(size: int, folder: Path) -> dict[str, Any]:
     platform.initialise(by=by)
     frameworks = {fw.code: fw for fw, _ in platform.assessment.load_builtin(by=by)}
     fw = frameworks["rule_of_law"]
-    generator.PUBLIC_RESPONDENTS = size
-    spec = generator.build_rounds(fw, scenario, rounds=1, seed=scenario.seed)[0]
+    spec = generator.build_rounds(
+        fw, scenario, rounds=1, seed=scenario.seed, public_respondents=size
+    )[0]
     evidence = spec.evidence
     evidence = Evidence(
         [replace(r, respondent_ref=f"B{n}") for n, r in enumerate(evidence.responses)],

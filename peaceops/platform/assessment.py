@@ -53,6 +53,7 @@ class AssessmentService:
         self._settings = settings
         self._engine = engine
         self._cache: dict[tuple[int, str], scoring.RoundScores] = {}
+        self._frameworks: dict[tuple[int, str], Framework] = {}
 
     # Frameworks -------------------------------------------------------------------------
 
@@ -84,10 +85,16 @@ class AssessmentService:
         require(by, Permission.MANAGE_ASSESSMENTS)
         return self._store(framework_files.read_framework(path), origin="user", by=by)
 
-    @staticmethod
-    def _domain(stored: repo.StoredFramework) -> Framework:
-        model = framework_files.validate(stored.content, source=f"{stored.code}@{stored.version}")
-        return framework_files.to_domain(model, framework_id=stored.id)
+    def _domain(self, stored: repo.StoredFramework) -> Framework:
+        """The validated framework of a stored version; a version never changes, so it is
+        validated once per process."""
+        key = (stored.id, stored.sha256)
+        if key not in self._frameworks:
+            model = framework_files.validate(
+                stored.content, source=f"{stored.code}@{stored.version}"
+            )
+            self._frameworks[key] = framework_files.to_domain(model, framework_id=stored.id)
+        return self._frameworks[key]
 
     def frameworks(self) -> builtins.list[Framework]:
         with transaction(self._engine, write=False) as conn:

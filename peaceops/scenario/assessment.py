@@ -134,12 +134,13 @@ def _surveys(
     start: date,
     end: date,
     regions: list[str],
+    public_respondents: int,
 ) -> list[SurveyResponse]:
     out: list[SurveyResponse] = []
     female_weight = 0.5 / FEMALE_SHARE_OF_SAMPLE
     male_weight = 0.5 / (1 - FEMALE_SHARE_OF_SAMPLE)
     for source, n in (
-        (EvidenceSource.PUBLIC_SURVEY, PUBLIC_RESPONDENTS),
+        (EvidenceSource.PUBLIC_SURVEY, public_respondents),
         (EvidenceSource.EXPERT_SURVEY, EXPERT_RESPONDENTS),
     ):
         items = framework.items_from(source)
@@ -264,7 +265,12 @@ def _checks(
 
 
 def build_rounds(
-    framework: Framework, scenario: Scenario, *, rounds: int, seed: int
+    framework: Framework,
+    scenario: Scenario,
+    *,
+    rounds: int,
+    seed: int,
+    public_respondents: int = PUBLIC_RESPONDENTS,
 ) -> list[RoundSpec]:
     """``rounds`` yearly rounds of ``framework`` (the last in 2026), oldest first."""
     rng = random.Random(f"{seed}:{framework.code}")
@@ -287,7 +293,9 @@ def build_rounds(
         }
         prefix = f"{framework.code[:3].upper()}{year}"
         evidence = Evidence(
-            responses=_surveys(rng, framework, levels, conflict, prefix, start, end, regions),
+            responses=_surveys(
+                rng, framework, levels, conflict, prefix, start, end, regions, public_respondents
+            ),
             admin_values=_admin(rng, framework, levels, end),
             checks=_checks(rng, framework, levels, start, end, sites_by_type),
         )
@@ -299,7 +307,7 @@ def build_rounds(
                 period_start=start,
                 period_end=end,
                 sample_frame=(
-                    f"Household survey of {PUBLIC_RESPONDENTS} adults in the 8 regions "
+                    f"Household survey of {public_respondents} adults in the 8 regions "
                     f"(two-stage cluster sample, weighted by sex); panel of "
                     f"{EXPERT_RESPONDENTS} practitioners; institutional registers; document "
                     "review; visits to a sample of sites."

@@ -11,7 +11,6 @@ from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from starlette.background import BackgroundTask
 
-from peaceops.domain.access import Principal
 from peaceops.domain.assessment import Dimension, EvidenceSource, text_in
 from peaceops.errors import InputError, NotFound, RowErrors
 from peaceops.platform import Platform
@@ -25,7 +24,8 @@ from peaceops.services.web.rendering import render
 router = APIRouter()
 
 
-def _labels() -> dict[str, Any]:
+def assessment_labels() -> dict[str, Any]:
+    """What the assessment templates and macros need to name and colour scores."""
     return {
         "dimensions": DIMENSIONS,
         "sources": SOURCES,
@@ -71,7 +71,7 @@ def assessments_page(request: Request, platform: PlatformDep, _by: Reader) -> Re
             "countries": countries,
             "counts": {r.id: service.evidence_counts(r.id or 0) for r in rounds},
             "all_countries": platform.places.countries(),
-            **_labels(),
+            **assessment_labels(),
         },
     )
 
@@ -106,12 +106,10 @@ def framework_page(
     framework_id: int, request: Request, platform: PlatformDep, _by: Reader
 ) -> Response:
     fw = platform.assessment.framework(framework_id)
-    return render(request, "assessment_framework.html", {"fw": fw, **_labels()})
+    return render(request, "assessment_framework.html", {"fw": fw, **assessment_labels()})
 
 
-def _round_context(
-    platform: Platform, round_id: int, lang: str, by: Principal | None
-) -> dict[str, Any]:
+def _round_context(platform: Platform, round_id: int, lang: str) -> dict[str, Any]:
     service = platform.assessment
     scored = service.score(round_id)
     base, moves = service.changes(round_id)
@@ -129,14 +127,14 @@ def _round_context(
         "moves": [c for c in moves if "/" in c.key or c.key in scored.scores.indicators],
         "priorities": service.priorities(round_id)[:15],
         "sheets": [s.value for s in EvidenceSource if scored.framework.items_from(s)],
-        **_labels(),
+        **assessment_labels(),
     }
 
 
 @router.get("/assessments/rounds/{round_id}")
 def round_page(round_id: int, request: Request, platform: PlatformDep, by: Reader) -> Response:
     lang = language(request).code
-    return render(request, "assessment_round.html", _round_context(platform, round_id, lang, by))
+    return render(request, "assessment_round.html", _round_context(platform, round_id, lang))
 
 
 @router.post("/assessments/rounds/{round_id}/evidence")
@@ -157,10 +155,10 @@ async def import_evidence_form(
     except InputError as exc:
         problems = [str(exc)]
     if problems:
-        context = _round_context(platform, round_id, lang, by)
+        context = _round_context(platform, round_id, lang)
         context["problems"] = problems
         return render(request, "assessment_round.html", context, status_code=422)
-    context = _round_context(platform, round_id, lang, by)
+    context = _round_context(platform, round_id, lang)
     context["imported"] = report.as_dict()
     return render(request, "assessment_round.html", context)
 
@@ -198,7 +196,7 @@ def enter_record_form(
     try:
         platform.assessment.enter_record(round_id, source, values, by=by)
     except RowErrors as exc:
-        context = _round_context(platform, round_id, language(request).code, by)
+        context = _round_context(platform, round_id, language(request).code)
         context["problems"] = [str(p) for p in exc.problems]
         return render(request, "assessment_round.html", context, status_code=422)
     return redirect(f"/assessments/rounds/{round_id}", msg="saved")
@@ -268,6 +266,6 @@ def indicator_page(
             "rows": rows,
             "chart": chart,
             "min_cell": platform.settings.min_cell_size,
-            **_labels(),
+            **assessment_labels(),
         },
     )

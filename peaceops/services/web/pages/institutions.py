@@ -7,14 +7,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
-from peaceops.domain.assessment import Dimension, text_in
+from peaceops.domain.assessment import Dimension
 from peaceops.domain.institutions import InstitutionType
 from peaceops.platform import Platform
-from peaceops.reports.assessment import DIMENSIONS, RATINGS, SOURCES
-from peaceops.reports.charts import score_class, trend_chart
+from peaceops.reports.assessment import DIMENSIONS
+from peaceops.reports.charts import trend_chart
 from peaceops.reports.svgmap import build_map
 from peaceops.services.web.deps import Editor, PlatformDep, Reader, language
 from peaceops.services.web.i18n import Language
+from peaceops.services.web.pages.assessment import assessment_labels
 from peaceops.services.web.pages.countries import map_points
 from peaceops.services.web.pages.forms import redirect
 from peaceops.services.web.rendering import render
@@ -90,11 +91,7 @@ def assessment_profile(
         "assessed_trend": trend_chart(labels, series),
         "assessed_indicators": indicators,
         "context_series": context,
-        "text_in": text_in,
-        "dimensions": DIMENSIONS,
-        "sources": SOURCES,
-        "ratings": RATINGS,
-        "score_class": score_class,
+        **assessment_labels(),
     }
 
 
