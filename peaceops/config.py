@@ -39,6 +39,14 @@ class Settings(BaseSettings):
         description="Key that signs sessions and CSRF tokens. Set a long random value in server "
         "mode (`python -c 'import secrets; print(secrets.token_urlsafe(48))'`).",
     )
+    data_key: SecretStr | None = Field(
+        None,
+        description="Fernet key(s) that encrypt personal data at rest (names of trainees, "
+        "complainants, respondents), comma separated: the first encrypts, all decrypt, so keys "
+        "can be rotated. Make one with `python -c 'from cryptography.fernet import Fernet; "
+        "print(Fernet.generate_key().decode())'`. Unset in dev mode, a key is derived from "
+        "`PEACEOPS_SECRET_KEY`; server mode requires it. Keep it apart from database backups.",
+    )
     data_dir: Path = Field(
         Path("peaceops-data"),
         description="Folder for files PeaceOps writes besides the database (exports, reports, "
@@ -100,9 +108,27 @@ class Settings(BaseSettings):
                     "PEACEOPS_SECRET_KEY is a placeholder or shorter than 32 characters; "
                     "server mode refuses it"
                 )
+            if self.data_key is None:
+                raise ValueError(
+                    "server mode needs PEACEOPS_DATA_KEY, the key that encrypts personal data"
+                )
             if not self.cookie_secure:
                 raise ValueError("server mode needs PEACEOPS_COOKIE_SECURE=true (HTTPS)")
         return self
+
+    def data_keys(self) -> list[bytes]:
+        """The Fernet keys for personal data, the encrypting one first."""
+        if self.data_key is not None:
+            return [k.strip().encode() for k in self.data_key.get_secret_value().split(",") if k]
+        import base64
+
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+        raw = HKDF(
+            algorithm=hashes.SHA256(), length=32, salt=b"peaceops-data-key", info=b"fields"
+        ).derive(self.secret_key.get_secret_value().encode())
+        return [base64.urlsafe_b64encode(raw)]
 
     @property
     def is_sqlite(self) -> bool:

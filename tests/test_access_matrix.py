@@ -93,6 +93,15 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/assessments/rounds/{round_id}/scores"): "ANPCV",
     ("GET", "/api/v1/assessments/rounds/{round_id}/changes"): "ANPCV",
     ("GET", "/api/v1/assessments/rounds/{round_id}/priorities"): "ANPCV",
+    # Coordination analyses: for everyone; decisions for coordinators (admins, analysts).
+    ("GET", "/coordination"): "ANPCV",
+    ("POST", "/coordination/decisions"): "AN",
+    ("GET", "/coordination/gaps.csv"): "ANPCV",
+    ("GET", "/api/v1/coordination/matrix"): "ANPCV",
+    ("GET", "/api/v1/coordination/flows"): "ANPCV",
+    ("GET", "/api/v1/coordination/duplicates"): "ANPCV",
+    ("POST", "/api/v1/coordination/duplicates/decisions"): "AN",
+    ("GET", "/api/v1/coordination/gaps"): "ANPCV",
     # Forecasts of violence: not for civil-society accounts (see domain/access.py).
     ("GET", "/countries/{iso3}/risk"): "ANPV",
     ("GET", "/forecasts/models/{name}"): "ANPV",
@@ -100,6 +109,33 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/forecasts/models"): "ANPV",
     ("GET", "/api/v1/forecasts/scores"): "ANPV",
     ("GET", "/api/v1/forecasts/{run_id}"): "ANPV",
+    # Programmes and money: activities for everyone; import and delete for importers, merging
+    # organisation records for those who edit them.
+    ("GET", "/activities"): "ANPCV",
+    ("POST", "/activities/import"): "AN",
+    ("GET", "/activities/export.xml"): "ANPCV",
+    ("GET", "/activities/export.xlsx"): "ANPCV",
+    ("GET", "/activities/export.geojson"): "ANPCV",
+    ("GET", "/activities/{activity_id}"): "ANPCV",
+    ("POST", "/actors/{actor_id}/merge"): "AN",
+    ("GET", "/api/v1/activities"): "ANPCV",
+    ("GET", "/api/v1/activities/export.geojson"): "ANPCV",
+    ("POST", "/api/v1/activities/import"): "AN",
+    ("GET", "/api/v1/activities/{activity_id}"): "ANPCV",
+    ("GET", "/api/v1/activities/{activity_id}/transactions"): "ANPCV",
+    ("GET", "/api/v1/activities/{activity_id}/results"): "ANPCV",
+    ("DELETE", "/api/v1/activities/{activity_id}"): "AN",
+    ("POST", "/api/v1/actors/{actor_id}/merge"): "AN",
+    # Trainings: aggregates for everyone (names only for analysts and admins, checked in
+    # tests/test_web_activities.py); the register is kept by coordination managers.
+    ("GET", "/trainings"): "ANPCV",
+    ("POST", "/trainings/import"): "AN",
+    ("GET", "/trainings/template.xlsx"): "AN",
+    ("GET", "/trainings/sessions/{session_id}"): "ANPCV",
+    ("GET", "/api/v1/trainings/sessions"): "ANPCV",
+    ("GET", "/api/v1/trainings/sessions/{session_id}"): "ANPCV",
+    ("GET", "/api/v1/trainings/follow-up"): "ANPCV",
+    ("POST", "/api/v1/trainings/import"): "AN",
 }
 ROLES = {"A": "admin", "N": "analyst", "P": "partner", "C": "civil", "V": "viewer"}
 
@@ -143,9 +179,13 @@ def test_route_answers_each_role_as_expected(
         "framework_id": str(last_round.framework_id),
         "round_id": str(last_round.id),
         "indicator": platform.assessment.framework(last_round.framework_id).indicators[0].code,
+        "activity_id": str(next((a.id for a in platform.coordination.activities()), 1)),
+        "session_id": str(next((s["id"] for s in platform.trainings.sessions(by=SYSTEM)), 1)),
     }
     path = template.format(**values)
     if template == "/api/v1/admin-areas":
+        path += "?country=XCA"
+    if template in ("/coordination/gaps.csv", "/api/v1/coordination/gaps"):
         path += "?country=XCA"
     if template == "/api/v1/admin-areas/locate":
         path += "?country=XCA&lon=-24&lat=-21"

@@ -275,3 +275,44 @@ def test_assessment_profile_round_and_drill_down(
     assert page.locator("details").count() == 0
     assert page.locator("#e-file").count() == 0
     page.close()
+
+
+def test_coordination_dashboard_decisions_and_register(
+    db: TestDatabase, live_server: str, browser
+) -> None:  # type: ignore[no-untyped-def]
+    base = live_server
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    watch = Watch(page, base)
+    log_in(page, base, "analyst")
+    page.goto(f"{base}/coordination?country=XCA")
+    assert page.locator("svg.map-svg path.area.risk-gap").count() > 0
+    assert page.locator(".sankey svg path").count() > 3
+    assert page.locator("table.matrix tbody tr").count() > 5
+    findings = page.locator("#duplicates li.finding")
+    assert findings.count() >= 4
+    assert "funds" in findings.first.locator(".why").inner_text()
+    assert "COR-CAP" in page.locator("#gaps table").inner_text()
+    assert "Lesedi" in page.locator("#gaps").inner_text()
+    shoot(page, "coordination", db.engine)
+    # Dismiss the first pair: the decision is kept and shown.
+    findings.first.get_by_role("button", name="Not a duplicate").click()
+    page.wait_for_load_state("networkidle")
+    assert page.locator("#duplicates li.finding.decided.dismissed").count() == 1
+    page.goto(f"{base}/trainings")
+    shoot(page, "trainings", db.engine)
+    page.goto(f"{base}/lang/fr?next=/coordination")
+    assert page.get_by_role("heading", name="Doublons possibles").is_visible()
+    page.goto(f"{base}/lang/ar?next=/coordination")
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    shoot(page, "coordination-ar", db.engine)
+    page.goto(f"{base}/lang/en?next=/")
+    assert watch.errors == [] and watch.outside == []
+    page.close()
+
+    # Civil society sees the matrix and the duplicates, not areas at forecast risk or buttons.
+    page = browser.new_page()
+    log_in(page, base, "civil")
+    page.goto(f"{base}/coordination?country=XCA")
+    assert "Lesedi" not in page.locator("#gaps").inner_text()
+    assert page.get_by_role("button", name="Not a duplicate").count() == 0
+    page.close()

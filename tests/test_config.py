@@ -6,11 +6,13 @@ import json
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 from typer.testing import CliRunner
 
 from peaceops.config import PLACEHOLDER_SECRET, Settings, load_settings
 from peaceops.errors import ConfigError
 from peaceops.services.cli.app import app
+from peaceops.storage.crypto import FieldCipher
 
 
 def test_defaults_are_a_laptop_with_sqlite(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -25,10 +27,29 @@ def test_server_mode_refuses_the_placeholder_secret() -> None:
         load_settings(mode="server", cookie_secure=True)
     with pytest.raises(ConfigError, match="32 characters"):
         load_settings(mode="server", cookie_secure=True, secret_key="short")
+    with pytest.raises(ConfigError, match="DATA_KEY"):
+        load_settings(mode="server", cookie_secure=True, secret_key="x" * 40)
+    key = Fernet.generate_key().decode()
     with pytest.raises(ConfigError, match="COOKIE_SECURE"):
-        load_settings(mode="server", secret_key="x" * 40)
-    ok = load_settings(mode="server", cookie_secure=True, secret_key="k" * 48)
+        load_settings(mode="server", secret_key="x" * 40, data_key=key)
+    ok = load_settings(mode="server", cookie_secure=True, secret_key="k" * 48, data_key=key)
     assert ok.secret_key.get_secret_value() != PLACEHOLDER_SECRET
+
+
+def test_personal_data_cipher_round_trips_rotates_and_refuses_a_wrong_key() -> None:
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    before = FieldCipher(load_settings(data_key=old).data_keys())
+    token = before.encrypt("Amara Kessi")
+    assert "Amara" not in token
+    rotated = FieldCipher(load_settings(data_key=f"{new},{old}").data_keys())
+    assert rotated.decrypt(token) == "Amara Kessi"
+    assert FieldCipher([new.encode()]).decrypt(rotated.encrypt("x")) == "x"
+    with pytest.raises(ConfigError, match="cannot be decrypted"):
+        FieldCipher([new.encode()]).decrypt(token)
+    with pytest.raises(ConfigError, match="Fernet keys"):
+        FieldCipher([b"not-a-key"])
+    derived = load_settings(secret_key="s" * 40).data_keys()
+    assert derived == load_settings(secret_key="s" * 40).data_keys() != [old.encode()]
 
 
 def test_environment_variables_are_read_and_validated(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -99,7 +99,7 @@ def test_actor_resolution_by_variant(platform: Platform) -> None:
     assert getattr(platform.actors.resolve("Northland Aid"), "acronym", None) == "NAIC"
     assert platform.actors.resolve("Nobody at all") is None
     donors = platform.actors.list(category=ActorCategory.BILATERAL_DONOR)
-    assert {a.acronym for a in donors} == {"NAIC", "WFM"}
+    assert {a.acronym for a in donors} == {"NAIC", "WFM", "EADC"}
 
 
 def test_duplicate_names_conflict(platform: Platform) -> None:

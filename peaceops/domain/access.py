@@ -38,6 +38,10 @@ class Permission(StrEnum):
     MANAGE_ASSESSMENTS = "manage_assessments"
     READ_EVIDENCE = "read_evidence"
     """Row-level assessment evidence (survey respondents), beyond the aggregates."""
+    MANAGE_COORDINATION = "manage_coordination"
+    """Decide on candidate duplicate activities; record trainings."""
+    READ_PERSONAL_DATA = "read_personal_data"
+    """Names and identifying details of people (trainees), decrypted."""
 
 
 _ALL = frozenset(Permission)
@@ -54,6 +58,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.READ_FORECASTS,
             Permission.MANAGE_ASSESSMENTS,
             Permission.READ_EVIDENCE,
+            Permission.MANAGE_COORDINATION,
+            Permission.READ_PERSONAL_DATA,
         }
     ),
     # Forecasts of violence are for those who plan with them (mission, partners, observers);

@@ -9,7 +9,7 @@ finer than the DAC code 15210.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from enum import IntEnum, StrEnum
 
 
@@ -117,6 +117,10 @@ class ActivityLocation:
     lat: float | None = None
     admin_area_id: int | None = None
     country_iso3: str | None = None
+    admin_level: int | None = None
+    """1 for a region (``#adm1``), 2 for a district (``#adm2``); None for a named point."""
+    admin_code: str | None = None
+    """The P-code as the source gave it, resolved to ``admin_area_id`` by the platform."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,6 +197,8 @@ class Activity:
     sectors: list[SectorShare] = field(default_factory=list)
     capabilities: list[Capability] = field(default_factory=list)
     institution_ids: list[int] = field(default_factory=list)
+    institution_refs: list[str] = field(default_factory=list)
+    """Institutions as a source names them (name or acronym); the platform resolves them."""
     locations: list[ActivityLocation] = field(default_factory=list)
     budgets: list[Budget] = field(default_factory=list)
     transactions: list[Transaction] = field(default_factory=list)
@@ -220,3 +226,26 @@ class Activity:
             if t.type in types:
                 out[t.amount.currency] = out.get(t.amount.currency, 0.0) + t.amount.value
         return out
+
+
+class Decision(StrEnum):
+    """What a coordinator decided about a candidate duplicate pair."""
+
+    CONFIRMED = "confirmed"
+    DISMISSED = "dismissed"
+
+
+@dataclass(frozen=True, slots=True)
+class PairDecision:
+    """A kept decision on two activities, keyed by their identifiers (stable across imports)."""
+
+    first: str
+    second: str
+    decision: Decision
+    note: str = ""
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+
+    @staticmethod
+    def key(a: str, b: str) -> tuple[str, str]:
+        return (a, b) if a <= b else (b, a)

@@ -18,11 +18,13 @@ from peaceops.platform.actors import ActorsService
 from peaceops.platform.assessment import AssessmentService
 from peaceops.platform.audit import AuditService
 from peaceops.platform.context import ContextService
+from peaceops.platform.coordination import CoordinationService
 from peaceops.platform.events import EventsService
 from peaceops.platform.institutions import InstitutionsService
 from peaceops.platform.missions import MissionsService
 from peaceops.platform.places import ImportReport, PlacesService
 from peaceops.platform.scenario import DemoLogin, Progress, load_scenario
+from peaceops.platform.trainings import TrainingsService
 from peaceops.storage import current_revision, head_revision, make_engine, upgrade
 
 if TYPE_CHECKING:
@@ -45,6 +47,10 @@ class Platform:
         self.events = EventsService(self.engine)
         self.context = ContextService(self.engine)
         self.assessment = AssessmentService(settings, self.engine)
+        self.coordination = CoordinationService(
+            settings, self.engine, assessment=self.assessment, forecasting=lambda: self.forecasting
+        )
+        self.trainings = TrainingsService(settings, self.engine)
 
     @property
     def forecasting(self) -> ForecastingService:
@@ -115,7 +121,21 @@ class Platform:
         self.load_demo_assessments(scenario, by=by)
         if progress:
             progress("assessment", 1)
+        self.load_demo_coordination(scenario, by=by)
+        if progress:
+            progress("programmes", 1)
         return logins
+
+    def load_demo_coordination(self, scenario: Scenario, *, by: Principal) -> None:
+        """Partners' programmes with money, results and trainings, with planted duplicates
+        and gaps (see ``scenario/coordination.py``)."""
+        from peaceops.scenario.coordination import build_coordination
+
+        built = build_coordination(scenario, seed=scenario.seed)
+        for actor in built.actors:
+            self.actors.create(actor, by=by)
+        self.coordination.add_activities(built.activities, label="Carana programmes", by=by)
+        self.trainings.add_records(built.trainings, label="Carana training register", by=by)
 
     def load_demo_assessments(self, scenario: Scenario, *, by: Principal) -> None:
         """Three rule-of-law rounds and one security-sector round of generated evidence."""

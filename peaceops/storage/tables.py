@@ -406,3 +406,189 @@ context_values = Table(
     UniqueConstraint("source", "indicator", "country_iso3", "year", name="uq_context_values_key"),
 )
 Index("ix_context_values_country", context_values.c.country_iso3, context_values.c.year)
+
+# Programmes and money ------------------------------------------------------------------------
+
+activities = Table(
+    "activities",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("identifier", String(200), nullable=False, unique=True),
+    Column("source", String(20), nullable=False),
+    Column("title", JSONType, nullable=False),
+    Column("description", JSONType, nullable=False),
+    Column("status", SmallInteger),
+    Column("planned_start", Date),
+    Column("actual_start", Date),
+    Column("planned_end", Date),
+    Column("actual_end", Date),
+    Column("reporting_org", String(300)),
+    Column("reporting_org_ref", String(200)),
+    Column("reporting_actor_id", Integer, ForeignKey("actors.id", ondelete="SET NULL")),
+    Column("default_currency", String(3)),
+    Column("countries", JSONType, nullable=False),
+    Column("sectors", JSONType, nullable=False),
+    Column("capabilities", JSONType, nullable=False),
+    Column("budgets", JSONType, nullable=False),
+    Column("results", JSONType, nullable=False),
+    # Digest of the activity as imported: re-importing the same record changes nothing.
+    Column("sha256", String(64), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+)
+
+activity_participants = Table(
+    "activity_participants",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("activity_id", Integer, ForeignKey("activities.id", ondelete="CASCADE"), nullable=False),
+    Column("role", SmallInteger, nullable=False),
+    Column("name", String(300), nullable=False),
+    Column("ref", String(200)),
+    Column("org_type", String(10)),
+    Column("actor_id", Integer, ForeignKey("actors.id", ondelete="SET NULL")),
+)
+Index("ix_activity_participants_activity", activity_participants.c.activity_id)
+Index("ix_activity_participants_actor", activity_participants.c.actor_id)
+
+activity_institutions = Table(
+    "activity_institutions",
+    metadata,
+    Column(
+        "activity_id",
+        Integer,
+        ForeignKey("activities.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column(
+        "institution_id",
+        Integer,
+        ForeignKey("institutions.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+)
+
+activity_locations = Table(
+    "activity_locations",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("activity_id", Integer, ForeignKey("activities.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(300), nullable=False),
+    Column("lon", Float),
+    Column("lat", Float),
+    Column("country_iso3", String(3)),
+    Column("admin_level", SmallInteger),
+    Column("admin_code", String(40)),
+    Column("admin_area_id", Integer, ForeignKey("admin_areas.id", ondelete="SET NULL")),
+)
+Index("ix_activity_locations_activity", activity_locations.c.activity_id)
+Index("ix_activity_locations_area", activity_locations.c.admin_area_id)
+
+activity_transactions = Table(
+    "activity_transactions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("activity_id", Integer, ForeignKey("activities.id", ondelete="CASCADE"), nullable=False),
+    Column("type", SmallInteger, nullable=False),
+    Column("date", Date, nullable=False),
+    Column("value", Float, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("value_date", Date),
+    Column("provider", String(300)),
+    Column("provider_ref", String(200)),
+    Column("receiver", String(300)),
+    Column("receiver_ref", String(200)),
+    Column("description", Text),
+)
+Index("ix_activity_transactions_activity", activity_transactions.c.activity_id)
+
+duplicate_decisions = Table(
+    "duplicate_decisions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("first_identifier", String(200), nullable=False),
+    Column("second_identifier", String(200), nullable=False),
+    Column("decision", String(20), nullable=False),
+    Column("note", Text, nullable=False, default=""),
+    Column("decided_by", String(120)),
+    Column("decided_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("first_identifier", "second_identifier", name="uq_duplicate_decisions_pair"),
+    CheckConstraint("first_identifier < second_identifier", name="pair_ordered"),
+)
+
+actor_merges = Table(
+    "actor_merges",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("into_actor_id", Integer, ForeignKey("actors.id", ondelete="CASCADE"), nullable=False),
+    Column("merged_name", String(300), nullable=False),
+    Column("merged_acronym", String(40)),
+    Column("merged_iati_org_id", String(100)),
+    Column("merged_by", String(120)),
+    Column("merged_at", UTCDateTime(), nullable=False),
+)
+
+# Training records ----------------------------------------------------------------------------
+
+training_courses = Table(
+    "training_courses",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("code", String(60), nullable=False, unique=True),
+    Column("title", String(300), nullable=False),
+    Column("topic", String(40), nullable=False),
+    Column("tags", JSONType, nullable=False),
+    Column("duration_days", SmallInteger),
+    Column("provider", String(300)),
+)
+
+training_sessions = Table(
+    "training_sessions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "course_id", Integer, ForeignKey("training_courses.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("start", Date, nullable=False),
+    Column("end", Date, nullable=False),
+    Column("place", String(200), nullable=False),
+    Column("provider", String(300)),
+    Column("activity_identifier", String(200)),
+    Column("admin_area_id", Integer, ForeignKey("admin_areas.id", ondelete="SET NULL")),
+    UniqueConstraint("course_id", "start", "place", name="uq_training_sessions_key"),
+    CheckConstraint('start <= "end"', name="dates_ordered"),
+)
+
+trainees = Table(
+    "trainees",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "institution_id", Integer, ForeignKey("institutions.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("service_number", String(60), nullable=False),
+    # The trainee's name, encrypted with the platform's data key (Fernet).
+    Column("name_encrypted", Text, nullable=False),
+    Column("sex", String(10), nullable=False),
+    Column("rank", String(80)),
+    Column("birth_year", SmallInteger),
+    Column("vetting", String(20), nullable=False),
+    Column("deployment", String(20), nullable=False),
+    Column("status_date", Date),
+    UniqueConstraint("institution_id", "service_number", name="uq_trainees_service_number"),
+)
+
+training_participations = Table(
+    "training_participations",
+    metadata,
+    Column(
+        "session_id",
+        Integer,
+        ForeignKey("training_sessions.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("trainee_id", Integer, ForeignKey("trainees.id", ondelete="CASCADE"), primary_key=True),
+    Column("completed", Boolean, nullable=False),
+    Column("certified", Boolean, nullable=False),
+    Column("score", Float),
+)
+Index("ix_training_participations_trainee", training_participations.c.trainee_id)

@@ -8,6 +8,7 @@ import typer
 
 from peaceops.services.cli import (
     assess,
+    coordination,
     database,
     demo,
     docs,
@@ -55,6 +56,7 @@ app.add_typer(imports.app, name="import")
 app.add_typer(exports.app, name="export")
 app.add_typer(forecast.app, name="forecast")
 app.add_typer(assess.app, name="assess")
+app.add_typer(coordination.app, name="coordination")
 app.add_typer(docs.app, name="docs")
 
 

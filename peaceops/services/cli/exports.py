@@ -11,7 +11,7 @@ import typer
 
 from peaceops.services.cli.context import console, reporting_errors, state
 
-app = typer.Typer(help="Export data (boundaries, audit log).", no_args_is_help=True)
+app = typer.Typer(help="Export data (boundaries, activities, audit log).", no_args_is_help=True)
 
 OutOpt = Annotated[Path, typer.Option("--out", help="File to write.", dir_okay=False)]
 
@@ -61,3 +61,53 @@ def audit(
                 ]
             )
     console.print(f"Wrote {len(entries)} audit entries to {out}.")
+
+
+def _activities(ctx: typer.Context, country: str | None):  # type: ignore[no-untyped-def]
+    platform = state(ctx).platform()
+    acts = platform.coordination.activities()
+    if country:
+        acts = platform.coordination.in_country(acts, country.upper())
+    return platform, acts
+
+
+CountryOpt = Annotated[str | None, typer.Option(help="Only activities in this ISO3 country.")]
+
+
+@app.command("iati")
+def iati(ctx: typer.Context, out: OutOpt, country: CountryOpt = None) -> None:
+    """Write activities as IATI 2.03 activity XML (valid against the IATI schema)."""
+    with reporting_errors():
+        platform, acts = _activities(ctx, country)
+        n = platform.coordination.export_iati(out, activities=acts)
+    console.print(f"Wrote {n} activities to {out}.")
+
+
+@app.command("3w")
+def three_w(ctx: typer.Context, out: OutOpt, country: CountryOpt = None) -> None:
+    """Write activities as an HXL-tagged 3W/4W sheet: CSV or XLSX by the file's suffix, one
+    row per activity and place."""
+    with reporting_errors():
+        platform, acts = _activities(ctx, country)
+        n = platform.coordination.export_3w(out, activities=acts)
+    console.print(f"Wrote {n} activities to {out}.")
+
+
+@app.command("geojson")
+def geojson(ctx: typer.Context, out: OutOpt, country: CountryOpt = None) -> None:
+    """Write activity locations as GeoJSON points (areas by an inside point, with their
+    precision)."""
+    with reporting_errors():
+        platform, acts = _activities(ctx, country)
+        n = platform.coordination.export_geojson(out, activities=acts)
+    console.print(f"Wrote {n} activity locations to {out}.")
+
+
+@app.command("training-template")
+def training_template(out: OutOpt) -> None:
+    """Write an empty training register workbook (courses, sessions, participants)."""
+    from peaceops.ingest.trainings import training_template as write_template
+
+    with reporting_errors():
+        write_template(out)
+    console.print(f"Wrote the training register template to {out}.")

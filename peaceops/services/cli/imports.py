@@ -202,3 +202,86 @@ def governance(
             f"{data['missing']} empty or NA cells (missing data, not errors); "
             f"{data['seconds']:.1f} s"
         )
+
+
+@app.command("iati")
+def iati(
+    ctx: typer.Context,
+    file: FileArg,
+    schema: Annotated[
+        Path | None,
+        typer.Option(
+            help="Folder holding the IATI 2.03 schema (iati-activities-schema.xsd); when given, "
+            "every 2.0x activity is validated and invalid ones are reported and skipped.",
+            exists=True,
+            file_okay=False,
+        ),
+    ] = None,
+    json_output: JsonOpt = False,
+) -> None:
+    """Import IATI activity XML (2.01-2.03; legacy 1.0x best effort), streamed.
+
+    Participating organisations are matched to actors by name, acronym, variant or IATI
+    identifier; DAC sectors imply capability areas. Elements PeaceOps does not map are listed.
+    Re-importing the same file changes nothing.
+    """
+    from rich.progress import Progress, SpinnerColumn, TextColumn
+
+    from peaceops.domain.access import Principal
+
+    with reporting_errors():
+        platform = state(ctx).platform()
+        with Progress(
+            SpinnerColumn(),
+            TextColumn(f"Importing {file.name}: {{task.completed}} activities read"),
+            console=console,
+            transient=True,
+            disable=json_output,
+        ) as bar:
+            task = bar.add_task("import", total=None)
+            report = platform.coordination.import_iati(
+                file,
+                schema_folder=schema,
+                by=Principal.system(f"cli:{getpass.getuser()}"),
+                progress=lambda n: bar.update(task, completed=n),
+            )
+    _show(report.as_dict(), json_output=json_output)
+
+
+@app.command("3w")
+def three_w(
+    ctx: typer.Context,
+    file: FileArg,
+    country: Annotated[
+        str | None, typer.Option(help="ISO3 country of rows that do not name one.")
+    ] = None,
+    json_output: JsonOpt = False,
+) -> None:
+    """Import a "who does what where" sheet: HXL-tagged CSV or XLSX (#org+impl, #org+funder,
+    #sector, #adm1+name, #date+start ...), or the IATI-3W JSON layout with its lookups.
+
+    Rows with bad dates, money or codes are reported with their line and column; the rest
+    import. Re-importing the same file changes nothing.
+    """
+    from peaceops.domain.access import Principal
+
+    with reporting_errors(), console.status(f"Importing {file.name}"):
+        platform = state(ctx).platform()
+        report = platform.coordination.import_3w(
+            file, country=country, by=Principal.system(f"cli:{getpass.getuser()}")
+        )
+    _show(report.as_dict(), json_output=json_output)
+
+
+@app.command("trainings")
+def trainings(ctx: typer.Context, file: FileArg, json_output: JsonOpt = False) -> None:
+    """Import a training register workbook (courses, sessions, participants sheets; the
+    layout 'peaceops export training-template' writes). Names are encrypted at rest."""
+    from peaceops.domain.access import Principal
+
+    with reporting_errors(), console.status(f"Importing {file.name}"):
+        platform = state(ctx).platform()
+        report = platform.trainings.import_register(
+            file, by=Principal.system(f"cli:{getpass.getuser()}")
+        )
+    _show(report.as_dict(), json_output=json_output)

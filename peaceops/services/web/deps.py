@@ -135,6 +135,8 @@ TokenUser = Annotated[Principal, Depends(Requires(Permission.USE_API_TOKENS))]
 ForecastReader = Annotated[Principal, Depends(Requires(Permission.READ_FORECASTS))]
 AssessmentManager = Annotated[Principal, Depends(Requires(Permission.MANAGE_ASSESSMENTS))]
 EvidenceReader = Annotated[Principal, Depends(Requires(Permission.READ_EVIDENCE))]
+Importer = Annotated[Principal, Depends(Requires(Permission.IMPORT_DATA))]
+CoordinationManager = Annotated[Principal, Depends(Requires(Permission.MANAGE_COORDINATION))]
 
 
 async def own_organisation(actor_id: int, by: ActorEditor) -> Principal:

@@ -3,15 +3,18 @@
 from fastapi import APIRouter
 
 from peaceops.services.web.api import (
+    activities,
     actors,
     admin_areas,
     assessments,
     audit,
+    coordination,
     countries,
     forecasts,
     institutions,
     missions,
     tokens,
+    trainings,
     users,
 )
 
@@ -27,7 +30,11 @@ for module in (
     audit,
     forecasts,
     assessments,
+    activities,
+    coordination,
+    trainings,
 ):
     router.include_router(module.router)
+router.include_router(activities.actors_router)
 
 __all__ = ["router"]

@@ -4,14 +4,17 @@ from fastapi import APIRouter
 
 from peaceops.services.web.pages import (
     account,
+    activities,
     actors,
     admin,
     assessment,
     auth,
+    coordination,
     countries,
     institutions,
     missions,
     risk,
+    trainings,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -25,6 +28,9 @@ for module in (
     missions,
     actors,
     admin,
+    activities,
+    coordination,
+    trainings,
 ):
     router.include_router(module.router)
 
