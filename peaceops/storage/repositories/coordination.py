@@ -362,20 +362,13 @@ def load_activities(
             )
         )
     if query_text:
+        # Identifier and reporting organisation; titles are JSON by language, searched by the
+        # web layer over the loaded activities.
         like = f"%{query_text}%"
         query = query.where(
             or_(activities.c.identifier.ilike(like), activities.c.reporting_org.ilike(like))
         )
     rows = list(conn.execute(query))
-    if query_text:
-        needle = query_text.casefold()
-        rows = [
-            r
-            for r in rows
-            if needle in r.identifier.casefold()
-            or needle in (r.reporting_org or "").casefold()
-            or any(needle in t.casefold() for t in r.title.values())
-        ] or rows
     children: dict[int, dict[str, list[Any]]] = defaultdict(
         lambda: {"participants": [], "institutions": [], "locations": [], "transactions": []}
     )
