@@ -219,6 +219,23 @@ class Activity:
     def title_in(self, language: str = "en") -> str:
         return self.title.get(language) or next(iter(self.title.values()), self.identifier)
 
+    def in_country(self, iso3: str) -> bool:
+        """Whether the activity names ``iso3`` as a recipient country or a location's country."""
+        return any(c == iso3 for c, _ in self.countries) or any(
+            loc.country_iso3 == iso3 for loc in self.locations
+        )
+
+    def mentions(self, needle: str) -> bool:
+        """Whether ``needle`` (casefolded) occurs in the identifier, a title or an organisation."""
+        names = (
+            self.identifier,
+            *self.title.values(),
+            *(p.name for p in self.participants),
+            *([self.reporting_org.name] if self.reporting_org else []),
+            *(p.ref or "" for p in self.participants),
+        )
+        return any(needle in n.casefold() for n in names)
+
     def total(self, *types: TransactionType) -> dict[str, float]:
         """Sum of the transactions of ``types`` by currency."""
         out: dict[str, float] = {}

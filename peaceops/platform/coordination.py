@@ -312,11 +312,22 @@ class CoordinationService:
         actor_id: int | None = None,
         institution_id: int | None = None,
         query: str | None = None,
+        capability: Capability | None = None,
+        country: str | None = None,
     ) -> builtins.list[Activity]:
+        """Activities by organisation and institution (in the database), then by text in the
+        identifier, titles and organisations, capability and country; identifier order."""
         with transaction(self._engine, write=False) as conn:
-            return repo.load_activities(
-                conn, actor_id=actor_id, institution_id=institution_id, query_text=query
-            )
+            found = repo.load_activities(conn, actor_id=actor_id, institution_id=institution_id)
+        needle = " ".join((query or "").casefold().split())
+        iso3 = (country or "").strip().upper()
+        return [
+            a
+            for a in found
+            if (not needle or a.mentions(needle))
+            and (capability is None or capability in a.capabilities)
+            and (not iso3 or a.in_country(iso3))
+        ]
 
     def activity(self, ref: int | str) -> Activity:
         with transaction(self._engine, write=False) as conn:
@@ -492,8 +503,7 @@ class CoordinationService:
         return {i: inst.type.value for i, inst in self.institutions_by_id().items()}
 
     def scope(self, country: str | None) -> builtins.list[Activity]:
-        acts = self.activities()
-        return self.in_country(acts, country.upper()) if country else acts
+        return self.activities(country=country)
 
     def duplicates(
         self, *, country: str | None = None, threshold: float | None = None
@@ -690,12 +700,7 @@ class CoordinationService:
 
     @staticmethod
     def in_country(activities: Iterable[Activity], country: str) -> builtins.list[Activity]:
-        return [
-            a
-            for a in activities
-            if any(c == country for c, _ in a.countries)
-            or any(loc.country_iso3 == country for loc in a.locations)
-        ]
+        return [a for a in activities if a.in_country(country)]
 
 
 def today() -> date:

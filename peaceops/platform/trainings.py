@@ -9,7 +9,7 @@ import builtins
 import hashlib
 import hmac
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,7 @@ from peaceops.platform.access import require
 from peaceops.platform.places import ImportReport
 from peaceops.storage import transaction
 from peaceops.storage.crypto import FieldCipher
-from peaceops.storage.repositories import audited
+from peaceops.storage.repositories import audited, places
 from peaceops.storage.repositories import institutions as institutions_repo
 from peaceops.storage.repositories import trainings as repo
 
@@ -95,6 +95,7 @@ class TrainingsService:
             for course in records.courses:
                 outcomes["course_" + repo.upsert_course(conn, course)[1]] += 1
             courses = repo.course_ids(conn)
+            pcodes = places.area_ids_by_pcode(conn)
             session_ids: dict[int, int] = {}
             for n, s in enumerate(records.sessions):
                 course_id = courses.get(s.course_code)
@@ -103,14 +104,9 @@ class TrainingsService:
                         Problem(f"unknown course {s.course_code!r}", source=label, item=s.place)
                     )
                     continue
-                area_id = s.admin_area_id
-                if area_id is None and s.admin_code:
-                    area_id = self._area_id(conn, s.admin_code)
-                sid, outcome = repo.upsert_session(
-                    conn,
-                    s if area_id == s.admin_area_id else _with_area(s, area_id),
-                    course_id=course_id,
-                )
+                if s.admin_area_id is None and s.admin_code:
+                    s = replace(s, admin_area_id=pcodes.get(s.admin_code))
+                sid, outcome = repo.upsert_session(conn, s, course_id=course_id)
                 session_ids[n] = sid
                 outcomes["session_" + outcome] += 1
             existing = {
@@ -195,17 +191,6 @@ class TrainingsService:
                     after={**report.as_dict(), **outcomes},
                 )
         return report
-
-    @staticmethod
-    def _area_id(conn: Any, pcode: str) -> int | None:
-        from sqlalchemy import select
-
-        from peaceops.storage.tables import admin_areas
-
-        found = conn.execute(
-            select(admin_areas.c.id).where(admin_areas.c.pcode == pcode)
-        ).scalar_one_or_none()
-        return int(found) if found is not None else None
 
     # Reading ----------------------------------------------------------------------------
 
@@ -326,12 +311,6 @@ class TrainingsService:
             f.suppressed = None in (f.female, f.cleared, f.serving, f.reassigned, f.gone)
             out.append(f)
         return out
-
-
-def _with_area(session: Any, area_id: int | None) -> Any:
-    from dataclasses import replace
-
-    return replace(session, admin_area_id=area_id)
 
 
 __all__ = ["FollowUp", "TrainingsService"]

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, or_, select, update
+from sqlalchemy import Connection, delete, func, insert, or_, select, update
 
 from peaceops.domain.access import Principal
 from peaceops.domain.actors import Actor
@@ -336,7 +336,6 @@ def load_activities(
     ids: Sequence[int] | None = None,
     actor_id: int | None = None,
     institution_id: int | None = None,
-    query_text: str | None = None,
 ) -> list[Activity]:
     """Activities with all their children, in identifier order."""
     query = select(activities).order_by(activities.c.identifier)
@@ -360,13 +359,6 @@ def load_activities(
                     activity_institutions.c.institution_id == institution_id
                 )
             )
-        )
-    if query_text:
-        # Identifier and reporting organisation; titles are JSON by language, searched by the
-        # web layer over the loaded activities.
-        like = f"%{query_text}%"
-        query = query.where(
-            or_(activities.c.identifier.ilike(like), activities.c.reporting_org.ilike(like))
         )
     rows = list(conn.execute(query))
     children: dict[int, dict[str, list[Any]]] = defaultdict(
@@ -405,7 +397,7 @@ def find_activity(conn: Connection, identifier: str) -> Activity:
 
 
 def count_activities(conn: Connection) -> int:
-    return len(conn.execute(select(activities.c.id)).all())
+    return int(conn.execute(select(func.count()).select_from(activities)).scalar_one())
 
 
 # Duplicate decisions -------------------------------------------------------------------------

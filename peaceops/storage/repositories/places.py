@@ -141,10 +141,11 @@ def get_admin_area(conn: Connection, area_id: int) -> AdminArea:
     return _area(row, row["parent_pcode"])
 
 
-def area_ids_by_pcode(conn: Connection, country_iso3: str) -> dict[str, int]:
-    query = select(admin_areas.c.pcode, admin_areas.c.id).where(
-        admin_areas.c.country_iso3 == country_iso3
-    )
+def area_ids_by_pcode(conn: Connection, country_iso3: str | None = None) -> dict[str, int]:
+    """P-code to area id, in one country or in all of them."""
+    query = select(admin_areas.c.pcode, admin_areas.c.id)
+    if country_iso3 is not None:
+        query = query.where(admin_areas.c.country_iso3 == country_iso3)
     return dict(conn.execute(query).all())
 
 

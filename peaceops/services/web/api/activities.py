@@ -223,47 +223,6 @@ def activity_public(act: Activity) -> ActivityPublic:
     )
 
 
-def matches_text(act: Activity, needle: str) -> bool:
-    """Whether ``needle`` (casefolded) occurs in the identifier, a title or an organisation."""
-    names: Iterable[str] = (
-        act.identifier,
-        *act.title.values(),
-        *(p.name for p in act.participants),
-        *([act.reporting_org.name] if act.reporting_org else []),
-        *(p.ref or "" for p in act.participants),
-    )
-    return any(needle in n.casefold() for n in names)
-
-
-def in_country(act: Activity, iso3: str) -> bool:
-    return any(c == iso3 for c, _ in act.countries) or any(
-        loc.country_iso3 == iso3 for loc in act.locations
-    )
-
-
-def find_activities(
-    platform: Platform,
-    *,
-    q: str | None = None,
-    actor_id: int | None = None,
-    institution_id: int | None = None,
-    capability: Capability | None = None,
-    country: str | None = None,
-) -> list[Activity]:
-    """Activities by organisation and institution (in the database), then by text, capability
-    and country; identifier order."""
-    found = platform.coordination.activities(actor_id=actor_id, institution_id=institution_id)
-    needle = " ".join((q or "").casefold().split())
-    iso3 = (country or "").strip().upper()
-    return [
-        a
-        for a in found
-        if (not needle or matches_text(a, needle))
-        and (capability is None or capability in a.capabilities)
-        and (not iso3 or in_country(a, iso3))
-    ]
-
-
 def upload_name(filename: str | None, allowed: Iterable[str]) -> str:
     """A safe file name for an upload (kept as the import's source label)."""
     name = Path((filename or "").replace("\\", "/")).name
@@ -326,9 +285,8 @@ def read_activities(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> ActivitiesPublic:
-    found = find_activities(
-        platform,
-        q=q,
+    found = platform.coordination.activities(
+        query=q,
         actor_id=actor_id,
         institution_id=institution_id,
         capability=capability,
@@ -349,9 +307,8 @@ def export_geojson(
     country: Annotated[str | None, Query(min_length=3, max_length=3)] = None,
 ) -> Response:
     """Activity locations as GeoJSON points (areas by a point inside them)."""
-    found = find_activities(
-        platform,
-        q=q,
+    found = platform.coordination.activities(
+        query=q,
         actor_id=actor_id,
         institution_id=institution_id,
         capability=capability,

@@ -18,7 +18,7 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from babel.numbers import format_decimal
-from fastapi import APIRouter, Form, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, Form, Query, Request, UploadFile
 from fastapi.responses import FileResponse, JSONResponse, Response
 from starlette.background import BackgroundTask
 
@@ -36,7 +36,6 @@ from peaceops.services.web.api.activities import (
     COMMITMENT,
     DISBURSEMENT,
     EXPENDITURE,
-    find_activities,
     import_activity_upload,
 )
 from peaceops.services.web.deps import (
@@ -332,27 +331,9 @@ def money_charts(act: Activity, *, width: int = 640, height: int = 220) -> list[
 # Pages -----------------------------------------------------------------------------------
 
 
-def _filters(
-    q: str | None,
-    actor_id: int | None,
-    institution_id: int | None,
-    capability: Capability | None,
-    country: str | None,
-) -> dict[str, Any]:
-    values = {
-        "q": (q or "").strip(),
-        "actor_id": actor_id,
-        "institution_id": institution_id,
-        "capability": capability.value if capability else None,
-        "country": (country or "").strip().upper() or None,
-    }
-    return {k: v for k, v in values.items() if v not in (None, "")}
-
-
 def _find(platform: Platform, filters: dict[str, Any]) -> list[Activity]:
-    return find_activities(
-        platform,
-        q=filters.get("q"),
+    return platform.coordination.activities(
+        query=filters.get("q"),
         actor_id=filters.get("actor_id"),
         institution_id=filters.get("institution_id"),
         capability=Capability(filters["capability"]) if "capability" in filters else None,
@@ -364,7 +345,28 @@ Q = Annotated[str | None, Query(max_length=200)]
 Country = Annotated[str | None, Query(max_length=3)]
 
 
-def _countries_of(activities: Iterable[Activity]) -> set[str]:
+def activity_filters(
+    q: Q = None,
+    actor_id: int | None = None,
+    institution_id: int | None = None,
+    capability: Capability | None = None,
+    country: Country = None,
+) -> dict[str, Any]:
+    """The register's filters from the query string (shared by the page and its downloads)."""
+    values = {
+        "q": (q or "").strip(),
+        "actor_id": actor_id,
+        "institution_id": institution_id,
+        "capability": capability.value if capability else None,
+        "country": (country or "").strip().upper() or None,
+    }
+    return {k: v for k, v in values.items() if v not in (None, "")}
+
+
+Filters = Annotated[dict[str, Any], Depends(activity_filters)]
+
+
+def countries_of(activities: Iterable[Activity]) -> set[str]:
     return {c for a in activities for c, _ in a.countries} | {
         loc.country_iso3 for a in activities for loc in a.locations if loc.country_iso3
     }
@@ -375,15 +377,10 @@ def activities_page(
     request: Request,
     platform: PlatformDep,
     _by: Reader,
-    q: Q = None,
-    actor_id: int | None = None,
-    institution_id: int | None = None,
-    capability: Capability | None = None,
-    country: Country = None,
+    filters: Filters,
     page: Annotated[int, Query(ge=1)] = 1,
 ) -> Response:
     lang = language(request).code
-    filters = _filters(q, actor_id, institution_id, capability, country)
     everything = platform.coordination.activities()
     found = _find(platform, filters) if filters else everything
     pages = max(1, math.ceil(len(found) / PAGE_SIZE))
@@ -410,7 +407,7 @@ def activities_page(
             "query": urlencode(filters),
             "countries": countries,
             "country_options": sorted(
-                (countries[c] for c in _countries_of(everything) if c in countries),
+                (countries[c] for c in countries_of(everything) if c in countries),
                 key=lambda c: c.name,
             ),
             "institutions": institutions,
@@ -464,14 +461,10 @@ def _download(write: Callable[[Path], object], filename: str, media_type: str) -
 def export_iati(
     platform: PlatformDep,
     _by: Reader,
-    q: Q = None,
-    actor_id: int | None = None,
-    institution_id: int | None = None,
-    capability: Capability | None = None,
-    country: Country = None,
+    filters: Filters,
 ) -> Response:
     """The activities (filtered as on the page) as an IATI 2.03 activity file."""
-    found = _find(platform, _filters(q, actor_id, institution_id, capability, country))
+    found = _find(platform, filters)
     return _download(
         lambda path: platform.coordination.export_iati(path, activities=found),
         "peaceops-activities.xml",
@@ -483,14 +476,10 @@ def export_iati(
 def export_3w(
     platform: PlatformDep,
     _by: Reader,
-    q: Q = None,
-    actor_id: int | None = None,
-    institution_id: int | None = None,
-    capability: Capability | None = None,
-    country: Country = None,
+    filters: Filters,
 ) -> Response:
     """The activities as an HXL-tagged 3W workbook."""
-    found = _find(platform, _filters(q, actor_id, institution_id, capability, country))
+    found = _find(platform, filters)
     return _download(
         lambda path: platform.coordination.export_3w(path, activities=found),
         "peaceops-3w.xlsx",
@@ -502,14 +491,10 @@ def export_3w(
 def export_geojson(
     platform: PlatformDep,
     _by: Reader,
-    q: Q = None,
-    actor_id: int | None = None,
-    institution_id: int | None = None,
-    capability: Capability | None = None,
-    country: Country = None,
+    filters: Filters,
 ) -> Response:
     """Where the activities work, as GeoJSON points."""
-    found = _find(platform, _filters(q, actor_id, institution_id, capability, country))
+    found = _find(platform, filters)
     return JSONResponse(
         platform.coordination.geojson(activities=found),
         media_type="application/geo+json",

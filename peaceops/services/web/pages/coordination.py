@@ -24,7 +24,12 @@ from peaceops.reports.sankey import sankey_svg
 from peaceops.reports.svgmap import MapPoint, build_map
 from peaceops.services.web.deps import CoordinationManager, PlatformDep, Reader, language
 from peaceops.services.web.i18n import N_, Language
-from peaceops.services.web.pages.activities import CAPABILITIES, coordination_labels, number
+from peaceops.services.web.pages.activities import (
+    CAPABILITIES,
+    coordination_labels,
+    countries_of,
+    number,
+)
 from peaceops.services.web.pages.forms import redirect
 from peaceops.services.web.rendering import render
 
@@ -122,13 +127,6 @@ def reasons(
     return out
 
 
-def _countries(platform: Platform, acts: list[Activity]) -> list[Any]:
-    codes = {c for a in acts for c, _ in a.countries} | {
-        loc.country_iso3 for a in acts for loc in a.locations if loc.country_iso3
-    }
-    return [c for c in platform.places.countries() if c.iso3 in codes]
-
-
 def _money_classes(values: dict[str, float]) -> dict[str, str]:
     """Five classes of money per area: none, then quartiles of the areas that have some."""
     positive = sorted(v for v in values.values() if v > 0)
@@ -157,7 +155,8 @@ def dashboard_context(
 ) -> dict[str, Any]:
     service = platform.coordination
     everything = service.activities()
-    countries = _countries(platform, everything)
+    codes = countries_of(everything)
+    countries = [c for c in platform.places.countries() if c.iso3 in codes]
     country_obj = platform.places.country(country)
     period = (date(year, 1, 1), date(year, 12, 31)) if year else None
     rows = service.matrix(
