@@ -84,6 +84,21 @@ class Settings(BaseSettings):
         description="Smallest number of respondents or records behind a published breakdown "
         "(by sex, region, group); smaller cells are suppressed.",
     )
+    complaint_deadline_days: dict[str, int] = Field(
+        default_factory=dict,
+        description="Days a complaint may stay in a stage before it is overdue, by stage "
+        '(JSON, for example {"received": 2, "under_review": 21}); stages not named keep the '
+        "defaults: received 3, acknowledged 10, under_review 30, referred 60.",
+    )
+    complaint_intake_per_hour: int = Field(
+        10,
+        ge=1,
+        description="Complaints one client address may submit through the public form in an "
+        "hour; further attempts are refused with 429 until the hour has passed.",
+    )
+    complaint_max_chars: int = Field(
+        5000, ge=200, description="Longest complaint narrative accepted, in characters."
+    )
     api_token_days: int = Field(
         90, ge=1, description="Default lifetime of a new API token, in days."
     )
@@ -161,7 +176,7 @@ def settings_reference() -> str:
         "| --- | --- | --- |",
     ]
     for name, field in Settings.model_fields.items():
-        default = field.default
+        default = field.get_default(call_default_factory=True)
         if isinstance(default, SecretStr):
             shown = "(placeholder, refused in server mode)"
         elif default is None:

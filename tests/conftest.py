@@ -33,6 +33,8 @@ PG_URL = os.environ.get(
 REQUIRE_PG = os.environ.get("PEACEOPS_REQUIRE_POSTGRES") == "1"
 ENGINES = ("sqlite", "postgresql")
 SYSTEM = Principal.system("pytest")
+# The live server and browser fixtures of the browser tests.
+pytest_plugins = ["browser_support"]
 _counter = itertools.count()
 
 

@@ -48,6 +48,7 @@ def test_demo_no_serve_loads_the_scenario(tmp_path: Path, monkeypatch: pytest.Mo
         "partner",
         "civil",
         "viewer",
+        "handler",
     }
 
 

@@ -103,10 +103,33 @@ def test_every_institution_type_has_a_sector() -> None:
 
 
 def test_roles_are_nested_as_intended() -> None:
-    assert ROLE_PERMISSIONS[Role.ADMIN] == frozenset(Permission)
+    # Administrators may do everything except learn who filed a complaint.
+    assert ROLE_PERMISSIONS[Role.ADMIN] == frozenset(Permission) - {
+        Permission.READ_COMPLAINANT_IDENTITY
+    }
+    holders = {r for r in Role if Permission.READ_COMPLAINANT_IDENTITY in ROLE_PERMISSIONS[r]}
+    assert holders == {Role.CASE_HANDLER}
     for role in Role:
         assert Permission.READ_REFERENCE in ROLE_PERMISSIONS[role]
     viewer = Principal("v", Role.VIEWER)
     assert not viewer.can(Permission.EDIT_REFERENCE)
     assert not Principal("p", Role.PARTNER).can(Permission.READ_AUDIT)
     assert Principal("a", Role.ANALYST).can(Permission.IMPORT_DATA)
+
+
+def test_complaint_references_survive_typing_and_catch_mistakes() -> None:
+    from peaceops.domain.complaints import new_reference, normalise_reference
+
+    codes = {new_reference() for _ in range(500)}
+    assert len(codes) == 500
+    for code in list(codes)[:50]:
+        assert normalise_reference(code) == code
+        typed = code.lower().replace("-", " ").replace("0", "o").replace("1", "l")
+        assert normalise_reference(typed) == code
+        body = code[3:8] + code[9:14]
+        for i, ch in enumerate(body):
+            other = "X" if ch != "X" else "Y"
+            wrong = body[:i] + other + body[i + 1 :]
+            assert normalise_reference(f"PO-{wrong}-{code[-1]}") is None
+    assert normalise_reference("PO-12345") is None
+    assert normalise_reference("") is None

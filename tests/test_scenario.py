@@ -57,6 +57,7 @@ def test_every_role_has_a_demo_user_and_mandates_chain() -> None:
         "partner",
         "civil_society",
         "viewer",
+        "case_handler",
     }
     assert scenario.mission is not None
     mandates = scenario.mission.mandates

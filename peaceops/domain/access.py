@@ -23,6 +23,8 @@ class Role(StrEnum):
     """A civil-society organisation: its own records plus public aggregates."""
     VIEWER = "viewer"
     """Reads dashboards and reference data; changes nothing."""
+    CASE_HANDLER = "case_handler"
+    """Handles complaints against security forces; the only role that sees who complained."""
 
 
 class Permission(StrEnum):
@@ -41,10 +43,18 @@ class Permission(StrEnum):
     MANAGE_COORDINATION = "manage_coordination"
     """Decide on candidate duplicate activities; record trainings."""
     READ_PERSONAL_DATA = "read_personal_data"
-    """Names and identifying details of people (trainees), decrypted."""
+    """Names and identifying details of people (trainees, survey respondents), decrypted."""
+    MANAGE_SURVEYS = "manage_surveys"
+    """Load questionnaires and submissions; with READ_PERSONAL_DATA, see respondents' details."""
+    HANDLE_COMPLAINTS = "handle_complaints"
+    """Read complaint cases (narratives included) and move them through the workflow."""
+    READ_COMPLAINANT_IDENTITY = "read_complainant_identity"
+    """Who complained and how to reach them: case handlers only, never administrators."""
 
 
-_ALL = frozenset(Permission)
+# Administrators may do everything but learn who complained: a complainant's identity is for
+# the people handling the case, not for whoever runs the server.
+_ALL = frozenset(Permission) - {Permission.READ_COMPLAINANT_IDENTITY}
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: _ALL,
     Role.ANALYST: frozenset(
@@ -60,6 +70,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.READ_EVIDENCE,
             Permission.MANAGE_COORDINATION,
             Permission.READ_PERSONAL_DATA,
+            Permission.MANAGE_SURVEYS,
         }
     ),
     # Forecasts of violence are for those who plan with them (mission, partners, observers);
@@ -80,6 +91,14 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         }
     ),
     Role.VIEWER: frozenset({Permission.READ_REFERENCE, Permission.READ_FORECASTS}),
+    Role.CASE_HANDLER: frozenset(
+        {
+            Permission.READ_REFERENCE,
+            Permission.USE_API_TOKENS,
+            Permission.HANDLE_COMPLAINTS,
+            Permission.READ_COMPLAINANT_IDENTITY,
+        }
+    ),
 }
 
 

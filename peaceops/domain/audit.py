@@ -16,6 +16,8 @@ class AuditAction(StrEnum):
     LOGIN_FAILED = "login_failed"
     LOGOUT = "logout"
     IMPORT = "import"
+    READ = "read"
+    """Personal data was shown (a complainant's identity): reads of it leave a trace too."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,7 @@ from peaceops.platform.accounts import AccountsService
 from peaceops.platform.actors import ActorsService
 from peaceops.platform.assessment import AssessmentService
 from peaceops.platform.audit import AuditService
+from peaceops.platform.complaints import ComplaintsService
 from peaceops.platform.context import ContextService
 from peaceops.platform.coordination import CoordinationService
 from peaceops.platform.events import EventsService
@@ -24,6 +25,7 @@ from peaceops.platform.institutions import InstitutionsService
 from peaceops.platform.missions import MissionsService
 from peaceops.platform.places import ImportReport, PlacesService
 from peaceops.platform.scenario import DemoLogin, Progress, load_scenario
+from peaceops.platform.surveys import SurveysService
 from peaceops.platform.trainings import TrainingsService
 from peaceops.storage import current_revision, head_revision, make_engine, upgrade
 
@@ -51,6 +53,8 @@ class Platform:
             settings, self.engine, assessment=self.assessment, forecasting=lambda: self.forecasting
         )
         self.trainings = TrainingsService(settings, self.engine)
+        self.surveys = SurveysService(settings, self.engine, assessment=self.assessment)
+        self.complaints = ComplaintsService(settings, self.engine, assessment=self.assessment)
 
     @property
     def forecasting(self) -> ForecastingService:
@@ -122,8 +126,10 @@ class Platform:
         if progress:
             progress("assessment", 1)
         self.load_demo_coordination(scenario, by=by)
+        self.load_demo_surveys(scenario, by=by)
         if progress:
             progress("programmes", 1)
+        self.load_demo_complaints(scenario, by=by)
         return logins
 
     def load_demo_coordination(self, scenario: Scenario, *, by: Principal) -> None:
@@ -136,6 +142,35 @@ class Platform:
             self.actors.create(actor, by=by)
         self.coordination.add_activities(built.activities, label="Carana programmes", by=by)
         self.trainings.add_records(built.trainings, label="Carana training register", by=by)
+
+    def load_demo_surveys(self, scenario: Scenario, *, by: Principal) -> None:
+        """Two waves of the Carana perception survey, read from the XLSForm the scenario writes."""
+        import tempfile
+
+        from peaceops.ingest.xlsform import read_xlsform
+        from peaceops.scenario.perception import build_perception_waves, write_perception_xlsform
+
+        with tempfile.TemporaryDirectory() as folder:
+            path = write_perception_xlsform(
+                Path(folder) / "carana_perception.xlsx", scenario=scenario
+            )
+            form = read_xlsform(path)
+        survey, _ = self.surveys.add_form(form, country=scenario.country.iso3, by=by)
+        assert survey.id is not None
+        # The waves are not linked to the demo's assessment rounds, whose public-survey
+        # evidence follows its own storyline; linking a wave (``peaceops import submissions
+        # --round``) stores its mapped answers as a round's evidence.
+        for wave in build_perception_waves(scenario, seed=scenario.seed):
+            self.surveys.save_wave(
+                survey.id,
+                wave.name,
+                period_start=wave.period_start,
+                period_end=wave.period_end,
+                by=by,
+            )
+            self.surveys.add_submissions(
+                survey.id, list(wave.submissions), wave=wave.name, label=wave.name, by=by
+            )
 
     def load_demo_assessments(self, scenario: Scenario, *, by: Principal) -> None:
         """Three rule-of-law rounds and one security-sector round of generated evidence."""
@@ -159,6 +194,18 @@ class Platform:
                 )
                 assert rnd.id is not None
                 self.assessment.add_evidence(rnd.id, spec.evidence, label="generated (demo)", by=by)
+
+    def load_demo_complaints(self, scenario: Scenario, *, by: Principal) -> None:
+        """Complaints against the security forces and how they were handled (see
+        ``scenario/complaints.py``), fed into the integrity evidence of the rule-of-law rounds."""
+        from peaceops.scenario.complaints import build_complaints
+
+        iso3 = scenario.country.iso3
+        items = build_complaints(scenario, seed=scenario.seed)
+        self.complaints.load_demo(items, country=iso3, by=by)
+        for rnd in self.assessment.rounds(country=iso3, framework="rule_of_law"):
+            if rnd.id is not None and rnd.period_end >= items[0].complaint.received_at.date():
+                self.complaints.feed_assessment(rnd.id, by=by)
 
     def data_dir(self) -> Path:
         self.settings.data_dir.mkdir(parents=True, exist_ok=True)

@@ -233,6 +233,15 @@ class AssessmentService:
 
         return digest
 
+    def pseudonymiser(self, round_id: int) -> Callable[[str], str]:
+        """The keyed digest a round gives respondent identifiers (for evidence stored by other
+        services in their own transaction, such as survey submissions)."""
+        return self._pseudonymiser(round_id)
+
+    def forget_scores(self, round_id: int) -> None:
+        """Drop cached scores of a round whose evidence another service has changed."""
+        self._cache = {k: v for k, v in self._cache.items() if k[0] != round_id}
+
     def add_evidence(
         self, round_id: int, ev: Evidence, *, label: str, by: Principal
     ) -> ImportReport:

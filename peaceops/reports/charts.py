@@ -177,3 +177,86 @@ def trend_chart(
     for i, label in enumerate(rounds):
         chart.x_ticks.append(Tick(round(x(i), 1), label))
     return chart
+
+
+# Counts per period (complaints per month) --------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Bar:
+    x: float
+    y: float
+    width: float
+    height: float
+    label: str
+    value: int | None
+    """None: the count is suppressed (too small to publish); drawn as a short stub."""
+
+
+@dataclass(slots=True)
+class BarChart:
+    """Vertical bars on a count axis starting at zero."""
+
+    width: float
+    height: float
+    baseline: float = 0.0
+    bars: list[Bar] = field(default_factory=list)
+    x_ticks: list[Tick] = field(default_factory=list)
+    y_ticks: list[Tick] = field(default_factory=list)
+
+    @property
+    def view_box(self) -> str:
+        return f"0 0 {self.width:.0f} {self.height:.0f}"
+
+
+def _count_step(top: float) -> int:
+    """A round step (1, 2, 5, 10, 20, 50 ...) that reaches ``top`` in at most five steps."""
+    step = 1
+    while top / step > 5:
+        for factor in (2, 5 / 2, 2):
+            step = int(step * factor)
+            if top / step <= 5:
+                break
+    return step
+
+
+def bar_chart(
+    values: Sequence[tuple[str, int | None]],
+    *,
+    width: float = 640,
+    height: float = 200,
+    max_labels: int = 12,
+) -> BarChart:
+    """Geometry of a bar chart of counts; ``values`` are (label, count or None if hidden).
+
+    >>> chart = bar_chart([("2024-01", 4), ("2024-02", None), ("2024-03", 10)])
+    >>> [b.value for b in chart.bars], chart.bars[2].height > chart.bars[0].height
+    ([4, None, 10], True)
+    """
+    left, right, top, bottom = 36.0, 8.0, 10.0, 26.0
+    chart = BarChart(width=width, height=height, baseline=height - bottom)
+    top_value = max([v for _, v in values if v is not None] + [1])
+    step = _count_step(top_value)
+    axis_top = step * math.ceil(top_value / step)
+    plot = height - top - bottom
+    slot = (width - left - right) / max(len(values), 1)
+    gap = min(slot * 0.2, 6.0)
+    for i, (label, value) in enumerate(values):
+        h = plot * value / axis_top if value is not None else 3.0
+        chart.bars.append(
+            Bar(
+                x=round(left + i * slot + gap / 2, 1),
+                y=round(chart.baseline - h, 1),
+                width=round(slot - gap, 1),
+                height=round(h, 1),
+                label=label,
+                value=value,
+            )
+        )
+    every = max(1, math.ceil(len(values) / max_labels))
+    for i, (label, _) in enumerate(values):
+        if i % every == 0:
+            chart.x_ticks.append(Tick(round(left + (i + 0.5) * slot, 1), label))
+    for value in range(0, axis_top + 1, step):
+        chart.y_ticks.append(Tick(round(chart.baseline - plot * value / axis_top, 1), str(value)))
+    return chart

@@ -487,6 +487,28 @@ def _add_actors(scenario: Scenario) -> None:
             acronym="MIPS",
             country_iso3=ISO3,
         ),
+        # Oversight bodies to which complaints against security forces are referred.
+        Actor(
+            "Office of the Ombudsperson of Carana",
+            a.HOST_GOVERNMENT,
+            t.GOVERNMENT,
+            acronym="OMB",
+            country_iso3=ISO3,
+        ),
+        Actor(
+            "National Human Rights Commission",
+            a.HOST_GOVERNMENT,
+            t.GOVERNMENT,
+            acronym="NHRC",
+            country_iso3=ISO3,
+        ),
+        Actor(
+            "Inspectorate General of the National Police",
+            a.HOST_GOVERNMENT,
+            t.GOVERNMENT,
+            acronym="IGNP",
+            country_iso3=ISO3,
+        ),
     ]
 
 
@@ -563,4 +585,10 @@ def _add_users(scenario: Scenario) -> None:
             actor_name="Women's Justice Network of Carana",
         ),
         UserSpec("viewer", Role.VIEWER, "Omar Haddad (observer)", language="ar"),
+        UserSpec(
+            "handler",
+            Role.CASE_HANDLER,
+            "Fatou Diallo (complaints officer)",
+            actor_name="Office of the Ombudsperson of Carana",
+        ),
     ]

@@ -39,3 +39,12 @@ class FieldCipher:
                 "a stored personal field cannot be decrypted with the configured data keys "
                 "(was PEACEOPS_DATA_KEY changed without keeping the old key?)"
             ) from exc
+
+    def rotate(self, token: str) -> str:
+        """The same text encrypted with the first key (for re-encryption after a key change)."""
+        try:
+            return self._fernet.rotate(token.encode("ascii")).decode("ascii")
+        except InvalidToken as exc:
+            raise ConfigError(
+                "a stored personal field cannot be decrypted with the configured data keys"
+            ) from exc

@@ -592,3 +592,107 @@ training_participations = Table(
     Column("score", Float),
 )
 Index("ix_training_participations_trainee", training_participations.c.trainee_id)
+
+# Perception surveys ----------------------------------------------------------------------------
+
+surveys = Table(
+    "surveys",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("form_id", String(100), nullable=False),
+    Column("version", String(60), nullable=False),
+    Column("country_iso3", String(3), ForeignKey("countries.iso3"), nullable=False),
+    Column("title", JSONType, nullable=False),
+    Column("framework_code", String(64)),
+    # The questionnaire as read from the XLSForm (questions, choices, roles, item mapping).
+    Column("definition", JSONType, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("loaded_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("form_id", "version", name="uq_surveys_form_version"),
+)
+
+survey_waves = Table(
+    "survey_waves",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("survey_id", Integer, ForeignKey("surveys.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(120), nullable=False),
+    Column("period_start", Date, nullable=False),
+    Column("period_end", Date, nullable=False),
+    Column("round_id", Integer, ForeignKey("assessment_rounds.id", ondelete="SET NULL")),
+    UniqueConstraint("survey_id", "name", name="uq_survey_waves_survey_name"),
+    CheckConstraint("period_start <= period_end", name="period_ordered"),
+)
+
+survey_submissions = Table(
+    "survey_submissions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("wave_id", Integer, ForeignKey("survey_waves.id", ondelete="CASCADE"), nullable=False),
+    Column("uuid", String(100), nullable=False),
+    Column("submitted_at", UTCDateTime()),
+    Column("digest", String(64), nullable=False),
+    # Design and breakdowns, pulled out of the answers for estimation.
+    Column("weight", Float, nullable=False),
+    Column("stratum", String(100)),
+    Column("cluster", String(100)),
+    Column("admin_area_id", Integer, ForeignKey("admin_areas.id", ondelete="SET NULL")),
+    Column("sex", String(20)),
+    Column("age_group", String(10)),
+    # Answers without personal fields; GPS points are replaced by admin_area_id.
+    Column("answers", JSONType, nullable=False),
+    Column("repeats", JSONType, nullable=False),
+    # Personal answers (names, phones, exact GPS) as one Fernet token of their JSON.
+    Column("personal_encrypted", Text),
+    UniqueConstraint("wave_id", "uuid", name="uq_survey_submissions_wave_uuid"),
+    CheckConstraint("weight > 0", name="weight_positive"),
+)
+
+# Complaints against security forces -----------------------------------------------------------
+
+complaints = Table(
+    "complaints",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("reference", String(24), nullable=False, unique=True),
+    Column("country_iso3", String(3), ForeignKey("countries.iso3"), nullable=False),
+    Column("channel", String(20), nullable=False),
+    Column("external_id", String(120)),
+    Column("category", String(30), nullable=False),
+    Column("confidentiality", String(20), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("institution_id", Integer, ForeignKey("institutions.id", ondelete="SET NULL")),
+    Column("admin_area_id", Integer, ForeignKey("admin_areas.id", ondelete="SET NULL")),
+    Column("incident_date", Date),
+    Column("victim_sex", String(10)),
+    Column("language", String(8), nullable=False),
+    # The narrative and the unit named, and the complainant's identity and contact, each
+    # encrypted with the data key (Fernet); the identity may be absent (anonymous).
+    Column("description_encrypted", Text, nullable=False),
+    Column("unit_encrypted", Text),
+    Column("complainant_encrypted", Text),
+    Column("referred_to_actor_id", Integer, ForeignKey("actors.id", ondelete="SET NULL")),
+    Column("received_at", UTCDateTime(), nullable=False),
+    Column("stage_since", UTCDateTime(), nullable=False),
+    Column("stage_due", UTCDateTime()),
+    Column("closed_at", UTCDateTime()),
+    UniqueConstraint("channel", "external_id", name="uq_complaints_channel_external_id"),
+)
+Index("ix_complaints_status", complaints.c.status)
+
+complaint_transitions = Table(
+    "complaint_transitions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "complaint_id", Integer, ForeignKey("complaints.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("from_status", String(20)),
+    Column("to_status", String(20), nullable=False),
+    Column("at", UTCDateTime(), nullable=False),
+    Column("by", String(120), nullable=False),
+    Column("actor_id", Integer, ForeignKey("actors.id", ondelete="SET NULL")),
+    # A handler's note may name people: encrypted like the narrative.
+    Column("note_encrypted", Text),
+)
+Index("ix_complaint_transitions_complaint", complaint_transitions.c.complaint_id)

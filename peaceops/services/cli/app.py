@@ -8,6 +8,7 @@ import typer
 
 from peaceops.services.cli import (
     assess,
+    complaints,
     coordination,
     database,
     demo,
@@ -16,6 +17,7 @@ from peaceops.services.cli import (
     forecast,
     imports,
     server,
+    surveys,
     users,
 )
 from peaceops.services.cli.context import State
@@ -57,6 +59,8 @@ app.add_typer(exports.app, name="export")
 app.add_typer(forecast.app, name="forecast")
 app.add_typer(assess.app, name="assess")
 app.add_typer(coordination.app, name="coordination")
+app.add_typer(complaints.app, name="complaints")
+app.add_typer(surveys.app, name="survey")
 app.add_typer(docs.app, name="docs")
 
 

@@ -285,3 +285,108 @@ def trainings(ctx: typer.Context, file: FileArg, json_output: JsonOpt = False) -
             file, by=Principal.system(f"cli:{getpass.getuser()}")
         )
     _show(report.as_dict(), json_output=json_output)
+
+
+@app.command("xlsform")
+def xlsform(
+    ctx: typer.Context,
+    file: FileArg,
+    country: Annotated[str, typer.Option(help="ISO3 country the survey is fielded in.")],
+    json_output: JsonOpt = False,
+) -> None:
+    """Load a perception-survey questionnaire from an XLSForm (survey, choices, settings and
+    the optional 'peaceops' sheet of design roles and framework items), validated with pyxform.
+
+    The same file again changes nothing; a changed form needs a new version in its settings.
+    """
+    from peaceops.domain.access import Principal
+
+    with reporting_errors(), console.status(f"Reading {file.name}"):
+        platform = state(ctx).platform()
+        survey, created = platform.surveys.load_form(
+            file, country=country, by=Principal.system(f"cli:{getpass.getuser()}")
+        )
+    form = survey.form
+    summary = {
+        "survey": survey.id,
+        "form_id": form.form_id,
+        "version": form.version,
+        "created": created,
+        "questions": len(form.questions),
+        "repeats": list(form.repeats),
+        "languages": list(form.languages),
+        "roles": {k: v.value for k, v in form.roles.items()},
+        "items": {m.question: m.item_code for m in form.items},
+    }
+    if json_output:
+        print_json(summary)
+        return
+    verb = "Loaded" if created else "Already loaded:"
+    console.print(
+        f"{verb} {form.form_id} version {form.version} (survey {survey.id}): "
+        f"{len(form.questions)} questions, repeats {', '.join(form.repeats) or 'none'}, "
+        f"languages {', '.join(form.languages) or 'default only'}, "
+        f"{len(form.items)} questions mapped to framework items"
+    )
+
+
+@app.command("submissions")
+def submissions(
+    ctx: typer.Context,
+    survey: Annotated[str, typer.Argument(help="Survey id or form id (its latest version).")],
+    file: FileArg,
+    wave: Annotated[str, typer.Option(help="The wave (round of fieldwork) they belong to.")],
+    start: Annotated[
+        str | None, typer.Option(help="First day of fieldwork (YYYY-MM-DD), for a new wave.")
+    ] = None,
+    end: Annotated[
+        str | None, typer.Option(help="Last day of fieldwork (YYYY-MM-DD), for a new wave.")
+    ] = None,
+    round_id: Annotated[
+        int | None,
+        typer.Option(
+            "--round", help="Assessment round the mapped answers feed (public-survey evidence)."
+        ),
+    ] = None,
+    json_output: JsonOpt = False,
+) -> None:
+    """Import submissions exported from KoboToolbox or ODK Central (CSV with ';' or ',', XLSX
+    with repeat sheets, JSON, or ODK Central's CSV zip) into a wave of a survey.
+
+    Unknown choices, wrong types and broken repeat links are reported by line and column and
+    the rest imports. Names, phone numbers and GPS points are encrypted at rest. Importing the
+    same export again changes nothing.
+    """
+    from datetime import date
+
+    from peaceops.domain.access import Principal
+    from peaceops.errors import InputError
+
+    by = Principal.system(f"cli:{getpass.getuser()}")
+    with reporting_errors(), console.status(f"Importing {file.name}"):
+        platform = state(ctx).platform()
+        known = {w.name for w in platform.surveys.waves(survey)}
+        if wave not in known or start or end or round_id is not None:
+            if wave not in known and not (start and end):
+                raise InputError(
+                    f"wave {wave!r} is new: give its fieldwork period with --start and --end",
+                    field="wave",
+                )
+            current = platform.surveys.wave(survey, wave) if wave in known else None
+            try:
+                first = date.fromisoformat(start) if start else current.period_start  # type: ignore[union-attr]
+                last = date.fromisoformat(end) if end else current.period_end  # type: ignore[union-attr]
+            except ValueError as exc:
+                raise InputError(f"{exc}: write dates as YYYY-MM-DD", field="start/end") from exc
+            platform.surveys.save_wave(
+                survey,
+                wave,
+                period_start=first,
+                period_end=last,
+                round_id=round_id
+                if round_id is not None
+                else (current.round_id if current else None),
+                by=by,
+            )
+        report = platform.surveys.import_submissions(survey, file, wave=wave, by=by)
+    _show(report.as_dict(), json_output=json_output)

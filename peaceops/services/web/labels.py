@@ -67,6 +67,7 @@ LABELS: dict[str, dict[str, str]] = {
         Role.PARTNER: N_("Partner"),
         Role.CIVIL_SOCIETY: N_("Civil society"),
         Role.VIEWER: N_("Viewer"),
+        Role.CASE_HANDLER: N_("Case handler"),
     },
     "task_area": {
         MandateTaskArea.PROTECTION_OF_CIVILIANS: N_("Protection of civilians"),
@@ -88,6 +89,7 @@ LABELS: dict[str, dict[str, str]] = {
         AuditAction.LOGIN_FAILED: N_("failed login"),
         AuditAction.LOGOUT: N_("logged out"),
         AuditAction.IMPORT: N_("imported"),
+        AuditAction.READ: N_("read"),
     },
 }
 

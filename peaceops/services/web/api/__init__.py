@@ -8,11 +8,13 @@ from peaceops.services.web.api import (
     admin_areas,
     assessments,
     audit,
+    complaints,
     coordination,
     countries,
     forecasts,
     institutions,
     missions,
+    surveys,
     tokens,
     trainings,
     users,
@@ -33,6 +35,8 @@ for module in (
     activities,
     coordination,
     trainings,
+    surveys,
+    complaints,
 ):
     router.include_router(module.router)
 router.include_router(activities.actors_router)

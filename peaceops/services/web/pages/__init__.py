@@ -9,11 +9,13 @@ from peaceops.services.web.pages import (
     admin,
     assessment,
     auth,
+    complaints,
     coordination,
     countries,
     institutions,
     missions,
     risk,
+    surveys,
     trainings,
 )
 
@@ -31,6 +33,8 @@ for module in (
     activities,
     coordination,
     trainings,
+    surveys,
+    complaints,
 ):
     router.include_router(module.router)
 
