@@ -78,11 +78,17 @@ class Watch:
         self.outside: list[str] = []
         page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: self.errors.append(str(e)))
-        page.on("requestfailed", lambda r: self.errors.append(f"failed: {r.url}"))
+        page.on("requestfailed", self._failed)
         page.on(
             "request",
             lambda r: None if r.url.startswith((base, "data:")) else self.outside.append(r.url),
         )
+
+    def _failed(self, request) -> None:  # type: ignore[no-untyped-def]
+        # A request the browser itself abandons because the page moved on (the favicon of a
+        # page left at once) is not a failure of the app.
+        if (request.failure or "") != "net::ERR_ABORTED":
+            self.errors.append(f"failed: {request.url} ({request.failure})")
 
 
 def shoot(page, name: str, engine: str = "sqlite") -> None:  # type: ignore[no-untyped-def]
