@@ -99,6 +99,17 @@ class Settings(BaseSettings):
     complaint_max_chars: int = Field(
         5000, ge=200, description="Longest complaint narrative accepted, in characters."
     )
+    smtp_host: str | None = Field(
+        None, description="Mail server for alert e-mails; unset: alerts stay in the app."
+    )
+    smtp_port: int = Field(587, description="Port of the mail server.")
+    smtp_user: str | None = Field(None, description="User name on the mail server, if any.")
+    smtp_password: SecretStr | None = Field(None, description="Password on the mail server.")
+    smtp_starttls: bool = Field(True, description="Upgrade the mail connection with STARTTLS.")
+    smtp_from: str = Field("peaceops@localhost", description="Sender address of alert e-mails.")
+    alert_webhook_timeout: float = Field(
+        5.0, gt=0, description="Seconds to wait for a webhook to answer before noting a failure."
+    )
     api_token_days: int = Field(
         90, ge=1, description="Default lifetime of a new API token, in days."
     )

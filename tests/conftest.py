@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -36,6 +37,10 @@ SYSTEM = Principal.system("pytest")
 # The live server and browser fixtures of the browser tests.
 pytest_plugins = ["browser_support"]
 _counter = itertools.count()
+# Property tests check behaviour, never speed: on a loaded CI machine a slow first draw or
+# example is not a failure. Each test still sets its own number of examples.
+settings.register_profile("peaceops", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("peaceops")
 
 
 def shared_file(relative: str) -> Path:

@@ -174,6 +174,53 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/trainings/sessions/{session_id}"): "ANPCVH",
     ("GET", "/api/v1/trainings/follow-up"): "ANPCVH",
     ("POST", "/api/v1/trainings/import"): "AN",
+    # Incidents
+    # Verified incidents for everyone logged in (unverified reports and the verification
+    # history for reporters, checked in test_web_incidents.py); logging and importing for
+    # reporters, verifying and merging for verifiers (admins, analysts).
+    ("GET", "/incidents"): "ANPCVH",
+    ("GET", "/incidents/new"): "AN",
+    ("POST", "/incidents/new"): "AN",
+    ("GET", "/incidents/template.csv"): "AN",
+    ("POST", "/incidents/import"): "AN",
+    ("GET", "/incidents/{incident_id}"): "ANPCVH",
+    ("POST", "/incidents/{incident_id}/move"): "AN",
+    ("POST", "/incidents/{incident_id}/merge"): "AN",
+    ("GET", "/api/v1/incidents"): "ANPCVH",
+    ("POST", "/api/v1/incidents"): "AN",
+    ("GET", "/api/v1/incidents/{incident_id}"): "ANPCVH",
+    ("POST", "/api/v1/incidents/{incident_id}/verification"): "AN",
+    ("POST", "/api/v1/incidents/{incident_id}/merge"): "AN",
+    # Deployments
+    # Where a mission's troops are (Geo-PKO and the mission's own records): reference data
+    # for everyone logged in; imports run from the command line.
+    ("GET", "/deployments"): "ANPCVH",
+    ("GET", "/api/v1/deployments"): "ANPCVH",
+    ("GET", "/api/v1/deployments/timeline"): "ANPCVH",
+    # Situation map
+    # The map, its exports and the layers for everyone logged in; the forecast risk layer has
+    # its own route for forecast readers (not civil society, not case handlers), and the page
+    # and exports leave it out for them. Unverified incidents only for reporters (checked in
+    # tests/test_web_situation.py).
+    ("GET", "/countries/{iso3}/situation"): "ANPCVH",
+    ("GET", "/countries/{iso3}/situation.svg"): "ANPCVH",
+    ("GET", "/countries/{iso3}/situation.geojson"): "ANPCVH",
+    ("GET", "/api/v1/layers/risk"): "ANPV",
+    ("GET", "/api/v1/layers/{layer}"): "ANPCVH",
+    # Alerts
+    # Read and acknowledged by those who may read forecasts; rules (with their recipients'
+    # addresses) created, edited and run by administrators.
+    ("GET", "/alerts"): "ANPV",
+    ("POST", "/alerts/{alert_id}/acknowledge"): "ANPV",
+    ("POST", "/alerts/run"): "A",
+    ("POST", "/alert-rules"): "A",
+    ("POST", "/alert-rules/{rule_id}"): "A",
+    ("GET", "/api/v1/alerts"): "ANPV",
+    ("POST", "/api/v1/alerts/run"): "A",
+    ("POST", "/api/v1/alerts/{alert_id}/acknowledge"): "ANPV",
+    ("GET", "/api/v1/alert-rules"): "A",
+    ("POST", "/api/v1/alert-rules"): "A",
+    ("PATCH", "/api/v1/alert-rules/{rule_id}"): "A",
 }
 ROLES = {
     "A": "admin",
@@ -231,6 +278,12 @@ def test_route_answers_each_role_as_expected(
             next((v.complaint.id for v in platform.complaints.cases(by=SYSTEM)), 1)
         ),
         "reference": "PO-00000-00000-0",
+        "layer": "events",
+        "alert_id": str(next((a.id for a in platform.alerts.list(by=SYSTEM)), 1)),
+        "rule_id": str(next((r.id for r in platform.alerts.rules(by=SYSTEM)), 1)),
+        "incident_id": str(
+            next((i.id for i in platform.incidents.list(by=SYSTEM) if i.status.counts), 1)
+        ),
     }
     path = template.format(**values)
     if template == "/api/v1/admin-areas":
@@ -239,6 +292,10 @@ def test_route_answers_each_role_as_expected(
         path += "?country=XCA"
     if template == "/api/v1/admin-areas/locate":
         path += "?country=XCA&lon=-24&lat=-21"
+    if template == "/api/v1/deployments/timeline":
+        path += "?mission=UNMICA"
+    if template.startswith("/api/v1/layers/"):
+        path += "?country=XCA"
     secret_key = db.settings().secret_key.get_secret_value()
     allowed = EXPECTED[(method, template)]
     is_api = template.startswith("/api/")

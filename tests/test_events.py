@@ -80,7 +80,7 @@ def test_ged_sample_imports_once_on_both_engines(platform: Platform) -> None:
     audit = [
         e
         for e in platform.audit.entries(by=SYSTEM, entity="events")[0]
-        if e.after and e.after["source"] == "ged231_sample.csv"
+        if e.after and e.after.get("source") == "ged231_sample.csv"
     ]
     assert len(audit) == 1 and audit[0].after and audit[0].after["created"] == 877
 

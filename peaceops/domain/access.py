@@ -50,6 +50,13 @@ class Permission(StrEnum):
     """Read complaint cases (narratives included) and move them through the workflow."""
     READ_COMPLAINANT_IDENTITY = "read_complainant_identity"
     """Who complained and how to reach them: case handlers only, never administrators."""
+    REPORT_INCIDENTS = "report_incidents"
+    """Log incidents and read unverified reports (everyone else sees verified incidents only)."""
+    VERIFY_INCIDENTS = "verify_incidents"
+    """Verify, discredit and merge incident reports."""
+    MANAGE_ALERTS = "manage_alerts"
+    """Write alert rules and run them (admins); reading and acknowledging alerts needs
+    READ_FORECASTS, since most alerts speak of forecast risk."""
 
 
 # Administrators may do everything but learn who complained: a complainant's identity is for
@@ -71,6 +78,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.MANAGE_COORDINATION,
             Permission.READ_PERSONAL_DATA,
             Permission.MANAGE_SURVEYS,
+            Permission.REPORT_INCIDENTS,
+            Permission.VERIFY_INCIDENTS,
         }
     ),
     # Forecasts of violence are for those who plan with them (mission, partners, observers);

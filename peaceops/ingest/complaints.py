@@ -34,6 +34,7 @@ from peaceops.domain.complaints import (
     Status,
 )
 from peaceops.errors import InputError, Problem
+from peaceops.ingest.cells import guard, unguard, write_csv_template
 from peaceops.ingest.hxl import parse_date
 
 COLUMNS: tuple[str, ...] = (
@@ -110,7 +111,6 @@ STATUS_ALIASES: dict[str, Status] = {
 VICTIM_SEXES = ("female", "male", "other")
 YES = {"yes", "y", "true", "1", "oui", "o", "x"}
 NO = {"no", "n", "false", "0", "non"}
-FORMULA_START = ("=", "+", "-", "@")
 MAX_CELL = 300
 """Longest short text (unit, place, name, phone...); the narrative's limit is a setting."""
 
@@ -166,19 +166,6 @@ class RegisterReport:
 # Writing ---------------------------------------------------------------------------------------
 
 
-def _safe(value: str) -> str:
-    """A cell a spreadsheet will not run as a formula: one starting with a formula character
-    (or with the apostrophe itself) gets a leading apostrophe, as spreadsheets write them."""
-    return "'" + value if value.startswith((*FORMULA_START, "'")) else value
-
-
-def _unsafe(value: str) -> str:
-    """The cell without the apostrophe ``_safe`` (or a spreadsheet user) put before it."""
-    if value.startswith("'") and value[1:].startswith((*FORMULA_START, "'")):
-        return value[1:]
-    return value
-
-
 def write_register_template(path: Path) -> Path:
     """Write an empty register: the header row, then one row explaining each column.
 
@@ -192,11 +179,7 @@ def write_register_template(path: Path) -> Path:
     >>> read_register(path).entries
     []
     """
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(COLUMNS)
-        writer.writerow([TEMPLATE_NOTE, *(HELP[c] for c in COLUMNS[1:])])
-    return path
+    return write_csv_template(path, COLUMNS, HELP, TEMPLATE_NOTE)
 
 
 def write_register(path: Path, entries: Iterable[RegisterEntry]) -> Path:
@@ -230,7 +213,7 @@ def write_register(path: Path, entries: Iterable[RegisterEntry]) -> Path:
                 "status_on": e.status_on.isoformat() if e.status_on else "",
                 "referred_to": e.referred_to,
             }
-            writer.writerow([_safe(values[k]) for k in COLUMNS])
+            writer.writerow([guard(values[k]) for k in COLUMNS])
     return path
 
 
@@ -269,7 +252,7 @@ class _Row:
 
     def raw(self, column: str) -> str:
         i = self.header.get(column)
-        return _unsafe(self.cells[i]) if i is not None and i < len(self.cells) else ""
+        return unguard(self.cells[i]) if i is not None and i < len(self.cells) else ""
 
     def text(self, column: str, *, required: bool = False, multiline: bool = False) -> str:
         out = strip_controls(self.raw(column), multiline=multiline)

@@ -73,11 +73,11 @@ from peaceops.domain.coordination import (
     TransactionType,
 )
 from peaceops.errors import InputError, Problem
+from peaceops.ingest.cells import guard, unguard
 
 HEADER_SEARCH_ROWS = 25
 SEPARATORS = re.compile(r"\s*[;|]\s*")
 _HASHTAG = re.compile(r"^#[a-z][a-z0-9_]*(\s*\+\s*[a-z][a-z0-9_]*)*$", re.IGNORECASE)
-_FORMULA_START = ("=", "+", "-", "@", "'")
 
 ROLE_ATTRIBUTES: dict[OrgRole, tuple[str, ...]] = {
     OrgRole.FUNDING: ("funder", "donor"),
@@ -453,9 +453,7 @@ def _status(value: Any) -> ActivityStatus | None:
 
 
 def _strip_escape(value: Any) -> Any:
-    if isinstance(value, str) and len(value) > 1 and value[0] == "'" and value[1] in _FORMULA_START:
-        return value[1:]
-    return value
+    return unguard(value) if isinstance(value, str) else value
 
 
 def _csv_rows(path: Path, delimiter: str) -> tuple[list[list[Any]], bool]:
@@ -1146,12 +1144,7 @@ def write_3w(activities: Iterable[Activity], path: Path, *, language: str = "en"
         out.writerow(header)
         out.writerow(tags)
         for values in body:
-            out.writerow(
-                [
-                    f"'{v}" if isinstance(v, str) and v.startswith(_FORMULA_START) else v
-                    for v in values
-                ]
-            )
+            out.writerow([guard(v) if isinstance(v, str) else v for v in values])
     return path
 
 

@@ -6,6 +6,7 @@ service checks the caller's permission before it reads or writes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,16 +16,20 @@ from peaceops.config import Settings
 from peaceops.domain.access import Principal, Role
 from peaceops.platform.accounts import AccountsService
 from peaceops.platform.actors import ActorsService
+from peaceops.platform.alerts import AlertsService
 from peaceops.platform.assessment import AssessmentService
 from peaceops.platform.audit import AuditService
 from peaceops.platform.complaints import ComplaintsService
 from peaceops.platform.context import ContextService
 from peaceops.platform.coordination import CoordinationService
+from peaceops.platform.deployments import DeploymentsService
 from peaceops.platform.events import EventsService
+from peaceops.platform.incidents import IncidentsService
 from peaceops.platform.institutions import InstitutionsService
 from peaceops.platform.missions import MissionsService
 from peaceops.platform.places import ImportReport, PlacesService
 from peaceops.platform.scenario import DemoLogin, Progress, load_scenario
+from peaceops.platform.situation import SituationService
 from peaceops.platform.surveys import SurveysService
 from peaceops.platform.trainings import TrainingsService
 from peaceops.storage import current_revision, head_revision, make_engine, upgrade
@@ -55,6 +60,12 @@ class Platform:
         self.trainings = TrainingsService(settings, self.engine)
         self.surveys = SurveysService(settings, self.engine, assessment=self.assessment)
         self.complaints = ComplaintsService(settings, self.engine, assessment=self.assessment)
+        self.incidents = IncidentsService(settings, self.engine)
+        self.deployments = DeploymentsService(settings, self.engine)
+        # Both read across the other services (forecasts, incidents, sites, programmes).
+        self.alerts = AlertsService(settings, self.engine, platform=self)
+        self.listeners: list[Callable[[str, str | None], object]] = [self.alerts.changed]
+        self.situation = SituationService(settings, self.engine, platform=self)
 
     @property
     def forecasting(self) -> ForecastingService:
@@ -130,6 +141,9 @@ class Platform:
         if progress:
             progress("programmes", 1)
         self.load_demo_complaints(scenario, by=by)
+        self.load_demo_deployments(scenario, by=by)
+        self.load_demo_incidents(scenario, by=by)
+        self.load_demo_alerts(scenario, by=by)
         return logins
 
     def load_demo_coordination(self, scenario: Scenario, *, by: Principal) -> None:
@@ -206,6 +220,35 @@ class Platform:
         for rnd in self.assessment.rounds(country=iso3, framework="rule_of_law"):
             if rnd.id is not None and rnd.period_end >= items[0].complaint.received_at.date():
                 self.complaints.feed_assessment(rnd.id, by=by)
+
+    def load_demo_incidents(self, scenario: Scenario, *, by: Principal) -> None:
+        """The mission's incident log with its verification history (see
+        ``scenario/incidents.py``): verified incidents of organised violence become events."""
+        from peaceops.scenario.incidents import build_incidents
+
+        items = build_incidents(scenario, seed=scenario.seed)
+        self.incidents.load_demo(items, country=scenario.country.iso3, by=by)
+
+    def load_demo_alerts(self, scenario: Scenario, *, by: Principal) -> None:
+        """The demo's alert rules (``scenario/alerts.py``), run once so the demo shows alerts."""
+        from peaceops.scenario.alerts import build_alert_rules
+
+        self.alerts.load_demo(build_alert_rules(scenario.country.iso3), by=by)
+
+    def after_change(self, kind: str, country: str | None) -> None:
+        """Tell the listeners (the alerts, by default) that data changed: ``forecast`` after a
+        forecast run is stored, ``incident_verified`` after an incident is verified. The web
+        and command-line layers call it after the change has committed."""
+        for listener in self.listeners:
+            listener(kind, country)
+
+    def load_demo_deployments(self, scenario: Scenario, *, by: Principal) -> None:
+        """UNMICA's bases, monthly and yearly, with the 2025-2026 drawdown (see
+        ``scenario/deployments.py``)."""
+        from peaceops.scenario.deployments import build_deployments
+
+        records = build_deployments(scenario, seed=scenario.seed)
+        self.deployments.add_deployments(records, label="UNMICA deployments (demo)", by=by)
 
     def data_dir(self) -> Path:
         self.settings.data_dir.mkdir(parents=True, exist_ok=True)

@@ -262,7 +262,10 @@ class ForecastingService:
                 conn, types=TARGETS[target], until_month=cutoff, bbox=outline.bounds
             )
         frame = pl.DataFrame(
-            rows, schema=["month_id", "best", "lon", "lat", "gid", "gw"], orient="row"
+            rows,
+            schema=["month_id", "best", "lon", "lat", "gid", "gw"],
+            orient="row",
+            infer_schema_length=None,  # events from incidents may lack a grid cell
         )
         frame = frame.drop_nulls(["lon", "lat"])
         points = shapely.points(frame["lon"].to_numpy(), frame["lat"].to_numpy())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+from collections.abc import Iterable
 
 from sqlalchemy import Engine
 
@@ -51,3 +52,32 @@ class MissionsService:
                 raise InputError("the mandate starts before the mission", field="start")
             repo.add_mandate(conn, by, mission_id, period)
             return repo.get_mission(conn, mission_id)
+
+    def save_all(
+        self, items: Iterable[Mission], *, by: Principal
+    ) -> builtins.list[tuple[Mission, str]]:
+        """Create missions, or bring those stored under the same acronym in line (name,
+        organisation, dates, countries; mandates are kept), in one transaction.
+
+        Returns each mission with what happened to it: ``created``, ``updated`` or
+        ``unchanged``. Every country must be in the database.
+        """
+        require(by, Permission.EDIT_REFERENCE)
+        outcomes: builtins.list[tuple[Mission, str]] = []
+        with transaction(self._engine) as conn:
+            for mission in items:
+                if mission.end is not None and mission.end < mission.start:
+                    raise InputError(
+                        f"{mission.acronym}: the mission ends before it starts", field="end"
+                    )
+                for iso3 in mission.countries:
+                    places.get_country(conn, iso3)
+                mission_id = repo.find_mission_id(conn, mission.acronym)
+                if mission_id is None:
+                    repo.create_mission(conn, by, mission)
+                    outcomes.append((mission, "created"))
+                elif repo.update_mission(conn, by, mission_id, mission):
+                    outcomes.append((mission, "updated"))
+                else:
+                    outcomes.append((mission, "unchanged"))
+        return outcomes

@@ -225,6 +225,16 @@ Index("ix_audit_log_at", audit_log.c.at)
 
 # Early warning --------------------------------------------------------------------------
 
+# A counter per kind of data, raised in the transaction of every write to it: readers that
+# cache what they computed from that data (the situation map's event cells) compare counters
+# instead of re-reading the data. One row per name.
+data_versions = Table(
+    "data_versions",
+    metadata,
+    Column("name", String(40), primary_key=True),
+    Column("version", Integer, nullable=False),
+)
+
 events = Table(
     "events",
     metadata,
@@ -258,6 +268,16 @@ events = Table(
 )
 Index("ix_events_country_month", events.c.country_gw, events.c.month_id)
 Index("ix_events_grid_month", events.c.priogrid_gid, events.c.month_id)
+# The situation map asks for the events of a time window inside a bounding box and groups
+# them into cells; with the toll and the type in the index, that never touches the table.
+Index(
+    "ix_events_map",
+    events.c.month_id,
+    events.c.lon,
+    events.c.lat,
+    events.c.best,
+    events.c.type_of_violence,
+)
 
 forecast_runs = Table(
     "forecast_runs",
@@ -696,3 +716,119 @@ complaint_transitions = Table(
     Column("note_encrypted", Text),
 )
 Index("ix_complaint_transitions_complaint", complaint_transitions.c.complaint_id)
+
+# Incidents reported by the mission, and peacekeeping deployments ------------------------------
+
+incidents = Table(
+    "incidents",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("country_iso3", String(3), ForeignKey("countries.iso3"), nullable=False),
+    Column("type", String(30), nullable=False),
+    Column("date", Date, nullable=False),
+    Column("date_precision", String(10), nullable=False),
+    Column("lon", Float),
+    Column("lat", Float),
+    Column("admin_area_id", Integer, ForeignKey("admin_areas.id", ondelete="SET NULL")),
+    Column("place_precision", String(10), nullable=False),
+    Column("place_name", String(200), nullable=False, default=""),
+    Column("actors", JSONType, nullable=False),
+    Column("fatalities_best", Integer, nullable=False),
+    Column("fatalities_low", Integer, nullable=False),
+    Column("fatalities_high", Integer, nullable=False),
+    Column("injured", Integer, nullable=False),
+    Column("sources", JSONType, nullable=False),
+    Column("narrative", Text, nullable=False, default=""),
+    Column("attachments", JSONType, nullable=False),
+    Column("institution_site_id", Integer, ForeignKey("sites.id", ondelete="SET NULL")),
+    Column("status", String(20), nullable=False),
+    Column("reference", String(120)),
+    Column("reported_by", String(120), nullable=False),
+    Column("reported_at", UTCDateTime(), nullable=False),
+    Column("merged_into_id", Integer, ForeignKey("incidents.id", ondelete="SET NULL")),
+    UniqueConstraint("country_iso3", "reference", name="uq_incidents_country_reference"),
+    CheckConstraint(
+        "fatalities_low >= 0 AND fatalities_low <= fatalities_best "
+        "AND fatalities_best <= fatalities_high",
+        name="fatalities_ordered",
+    ),
+)
+Index("ix_incidents_country_date", incidents.c.country_iso3, incidents.c.date)
+
+incident_steps = Table(
+    "incident_steps",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("incident_id", Integer, ForeignKey("incidents.id", ondelete="CASCADE"), nullable=False),
+    Column("from_status", String(20)),
+    Column("to_status", String(20), nullable=False),
+    Column("at", UTCDateTime(), nullable=False),
+    Column("by", String(120), nullable=False),
+    Column("reason", Text, nullable=False, default=""),
+)
+Index("ix_incident_steps_incident", incident_steps.c.incident_id)
+
+deployments = Table(
+    "deployments",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("source", String(40), nullable=False),
+    Column("mission", String(40), nullable=False),
+    Column("country", String(100), nullable=False, default=""),
+    Column("location", String(200), nullable=False),
+    Column("year", SmallInteger, nullable=False),
+    # 0 for a yearly record, so that the key below is unique on both engines.
+    Column("month", SmallInteger, nullable=False),
+    Column("lon", Float, nullable=False),
+    Column("lat", Float, nullable=False),
+    Column("troops", Integer),
+    Column("units", JSONType, nullable=False),
+    Column("contributors", JSONType, nullable=False),
+    Column("is_hq", Boolean, nullable=False),
+    Column("admin_area_id", Integer, ForeignKey("admin_areas.id", ondelete="SET NULL")),
+    UniqueConstraint(
+        "source", "mission", "year", "month", "location", "lon", "lat", name="uq_deployments_key"
+    ),
+    CheckConstraint("month >= 0 AND month <= 12", name="month_range"),
+)
+Index("ix_deployments_mission_year", deployments.c.mission, deployments.c.year)
+
+# Alerts --------------------------------------------------------------------------------------
+
+alert_rules = Table(
+    "alert_rules",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(200), nullable=False),
+    Column("kind", String(30), nullable=False),
+    Column("country_iso3", String(3), ForeignKey("countries.iso3"), nullable=False),
+    Column("params", JSONType, nullable=False),
+    Column("severity", String(10), nullable=False),
+    Column("enabled", Boolean, nullable=False),
+    Column("recipients", JSONType, nullable=False),
+    Column("webhook_url", String(500)),
+    Column("created_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("country_iso3", "name", name="uq_alert_rules_country_name"),
+)
+
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("rule_id", Integer, ForeignKey("alert_rules.id", ondelete="CASCADE"), nullable=False),
+    Column("key", String(200), nullable=False),
+    Column("title", String(300), nullable=False),
+    Column("explanation", Text, nullable=False),
+    Column("severity", String(10), nullable=False),
+    Column("country_iso3", String(3), ForeignKey("countries.iso3"), nullable=False),
+    Column("evidence", JSONType, nullable=False),
+    Column("admin_area_id", Integer, ForeignKey("admin_areas.id", ondelete="SET NULL")),
+    Column("lon", Float),
+    Column("lat", Float),
+    Column("raised_at", UTCDateTime(), nullable=False),
+    Column("acknowledged_by", String(120)),
+    Column("acknowledged_at", UTCDateTime()),
+    Column("notified", JSONType, nullable=False),
+    UniqueConstraint("rule_id", "key", name="uq_alerts_rule_key"),
+)
+Index("ix_alerts_open", alerts.c.country_iso3, alerts.c.acknowledged_at)

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from peaceops.services.cli import (
+    alerts,
     assess,
     complaints,
     coordination,
@@ -16,6 +17,7 @@ from peaceops.services.cli import (
     exports,
     forecast,
     imports,
+    incidents,
     server,
     surveys,
     users,
@@ -60,6 +62,8 @@ app.add_typer(forecast.app, name="forecast")
 app.add_typer(assess.app, name="assess")
 app.add_typer(coordination.app, name="coordination")
 app.add_typer(complaints.app, name="complaints")
+app.add_typer(incidents.app, name="incidents")
+app.add_typer(alerts.app, name="alerts")
 app.add_typer(surveys.app, name="survey")
 app.add_typer(docs.app, name="docs")
 

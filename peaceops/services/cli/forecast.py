@@ -233,6 +233,8 @@ def run(
                     seed=seed,
                     by=Principal.system("cli"),
                 )
+            # The forecast is stored (committed): the alert rules read it now.
+            platform.after_change("forecast", country)
             values = platform.forecasting.run_values(run_id)
             top = sorted(values, key=lambda v: -v["p_ge25"])[:5]
             console.print(

@@ -390,3 +390,113 @@ def submissions(
             )
         report = platform.surveys.import_submissions(survey, file, wave=wave, by=by)
     _show(report.as_dict(), json_output=json_output)
+
+
+@app.command("geopko")
+def geopko(
+    ctx: typer.Context,
+    path: Annotated[
+        Path,
+        typer.Argument(
+            help="Geo-PKO location-month CSV, a FrontMap_v.2.3.csv (TTMap and TCCMap beside it "
+            "are joined), or a folder holding the map files.",
+            exists=True,
+            file_okay=True,
+            dir_okay=True,
+            readable=True,
+        ),
+    ],
+    mission: Annotated[
+        str | None, typer.Option(help="Import only this mission (acronym, e.g. MINUSCA).")
+    ] = None,
+    country: Annotated[
+        str | None, typer.Option(help="Import only places in this country (ISO3 code).")
+    ] = None,
+    json_output: JsonOpt = False,
+) -> None:
+    """Import Geo-PKO peacekeeping deployments: troops, unit types and contributing countries
+    by mission, place and month (location-month file) or year (v2.3 map files).
+
+    The kind of file is told from its header. Impossible years or months, unreadable or
+    off-Earth coordinates and negative troop counts are reported with file, line and column;
+    the rest import. Places fall in stored admin areas when the country's boundaries are
+    loaded. Re-importing the same file changes nothing.
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from peaceops.domain.access import Principal
+    from peaceops.ingest.geopko import count_rows
+
+    with reporting_errors():
+        platform = state(ctx).platform()
+        with Progress(
+            TextColumn(f"Importing {path.name}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            console=console,
+            transient=True,
+            disable=json_output,
+        ) as bar:
+            task = bar.add_task("import", total=count_rows(path))
+            report = platform.deployments.import_geopko(
+                path,
+                mission=mission,
+                country=country,
+                by=Principal.system(f"cli:{getpass.getuser()}"),
+                progress=lambda n: bar.update(task, completed=n),
+            )
+    data = report.as_dict()
+    _show(data, json_output=json_output)
+    if not json_output:
+        console.print(
+            f"{data['rows']} rows read ({data['kind']}), {data['records']} records, "
+            f"{data['filtered']} rows of other missions or countries, {data['located']} placed "
+            f"in stored admin areas; {data['seconds']:.1f} s"
+        )
+
+
+@app.command("un-missions")
+def un_missions(
+    ctx: typer.Context,
+    file: FileArg,
+    crosswalk: Annotated[
+        Path | None,
+        typer.Option(
+            help="Workbook mapping mission_acronym to iso3c (host countries; one row each).",
+            exists=True,
+            dir_okay=False,
+            readable=True,
+        ),
+    ] = None,
+    json_output: JsonOpt = False,
+) -> None:
+    """Import the UN peacekeeping missions list (UN Peace and Security Data Hub,
+    DPPADPOSS-PKO.csv) as missions, with host countries from the crosswalk.
+
+    Missions are matched on acronym: stored ones are updated where the list differs (their
+    mandates are kept). Rows without a start date and countries not in the database are
+    reported. Re-importing the same list changes nothing.
+    """
+    from peaceops.domain.access import Principal
+
+    with reporting_errors(), console.status(f"Importing {file.name}"):
+        platform = state(ctx).platform()
+        report = platform.deployments.import_un_missions(
+            file, crosswalk=crosswalk, by=Principal.system(f"cli:{getpass.getuser()}")
+        )
+    _show(report.as_dict(), json_output=json_output)
+
+
+@app.command("incidents")
+def incidents(
+    ctx: typer.Context,
+    file: FileArg,
+    country: Annotated[str, typer.Option(help="ISO3 code of the country of the log.")],
+    json_output: JsonOpt = False,
+) -> None:
+    """Import an incident log (CSV; 'peaceops incidents template' writes one). Bad rows are
+    reported by line and column and left out; reports already imported are left as they are.
+    """
+    from peaceops.services.cli.incidents import import_file
+
+    import_file(ctx, file, country.upper(), json_output=json_output)

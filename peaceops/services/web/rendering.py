@@ -39,6 +39,8 @@ def render(
         "path": request.url.path,
         "flash": MESSAGES.get(request.query_params.get("msg", "")),
         "can": (lambda p: principal is not None and principal.can(p)),
+        # Called by the navigation only for forecast readers: one COUNT query.
+        "open_alerts": (lambda: web.platform.alerts.count_open(by=principal) if principal else 0),
     }
     page.update(context or {})
     return web.templates.TemplateResponse(request, template, page, status_code=status_code)

@@ -6,10 +6,16 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, insert, select, update
+from sqlalchemy import Connection, Integer, and_, cast, delete, func, insert, select, update
 
 from peaceops.domain.events import Event
+from peaceops.storage.repositories import versions
 from peaceops.storage.tables import events, forecast_runs, forecast_values
+
+GridCell = tuple[int, int, int, int, float, float]
+"""(column, row, events, fatalities, mean longitude, mean latitude) of a grid cell."""
+VERSION = "events"
+"""The name of the events' counter in ``data_versions``."""
 
 COLUMNS = (
     "type_of_violence",
@@ -53,10 +59,33 @@ def existing_digests(conn: Connection, source: str, version: str) -> dict[str, t
 def insert_events(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
     if rows:
         conn.execute(insert(events), list(rows))
+        versions.bump(conn, VERSION)
 
 
 def update_event(conn: Connection, row_id: int, values: dict[str, Any]) -> None:
     conn.execute(update(events).where(events.c.id == row_id).values(**values))
+    versions.bump(conn, VERSION)
+
+
+def find_event(
+    conn: Connection, source: str, source_id: str, version: str
+) -> dict[str, Any] | None:
+    """The stored row of one event (by its source, id and version), or None."""
+    query = select(events).where(
+        events.c.source == source, events.c.source_id == source_id, events.c.version == version
+    )
+    row = conn.execute(query).mappings().first()
+    return None if row is None else dict(row)
+
+
+def delete_event(conn: Connection, row_id: int) -> None:
+    conn.execute(delete(events).where(events.c.id == row_id))
+    versions.bump(conn, VERSION)
+
+
+def data_version(conn: Connection) -> int:
+    """The events' counter: it changes with every insert, update or delete of an event."""
+    return versions.current(conn, VERSION)
 
 
 def event_rows(
@@ -122,3 +151,116 @@ def run_values(conn: Connection, run_id: int) -> list[dict[str, Any]]:
         .order_by(forecast_values.c.unit, forecast_values.c.month_id)
     )
     return [dict(r) for r in conn.execute(query).mappings()]
+
+
+_POINT_COLUMNS = (
+    events.c.lon,
+    events.c.lat,
+    events.c.best,
+    events.c.id,
+    events.c.date_start,
+    events.c.type_of_violence,
+    events.c.source,
+    events.c.conflict_name,
+)
+
+
+def _window(
+    bbox: tuple[float, float, float, float],
+    since_month: int,
+    until_month: int,
+    types: Iterable[int] | None,
+) -> list[Any]:
+    west, south, east, north = bbox
+    where: list[Any] = [
+        events.c.month_id >= since_month,
+        events.c.month_id <= until_month,
+        events.c.lon >= west,
+        events.c.lon <= east,
+        events.c.lat >= south,
+        events.c.lat <= north,
+    ]
+    if types is not None:
+        where.append(events.c.type_of_violence.in_(list(types)))
+    return where
+
+
+def events_in_window(
+    conn: Connection,
+    *,
+    bbox: tuple[float, float, float, float],
+    since_month: int,
+    until_month: int,
+    types: Iterable[int] | None = None,
+    limit: int,
+) -> list[tuple[Any, ...]]:
+    """Up to ``limit`` events of a window, latest first, as
+    (lon, lat, best, id, date_start, type_of_violence, source, conflict_name)."""
+    query = (
+        select(*_POINT_COLUMNS)
+        .where(*_window(bbox, since_month, until_month, types))
+        .order_by(events.c.date_start.desc(), events.c.id.desc())
+        .limit(limit)
+    )
+    return [tuple(r) for r in conn.execute(query)]
+
+
+def count_in_window(
+    conn: Connection,
+    *,
+    bbox: tuple[float, float, float, float],
+    since_month: int,
+    until_month: int,
+    types: Iterable[int] | None = None,
+    limit: int | None = None,
+) -> int:
+    """How many events a window holds; with ``limit``, counting stops past it."""
+    query = select(events.c.id).where(*_window(bbox, since_month, until_month, types))
+    if limit is not None:
+        query = query.limit(limit + 1)
+    return int(conn.execute(select(func.count()).select_from(query.subquery())).scalar_one())
+
+
+def grid_cells_in_window(
+    conn: Connection,
+    *,
+    bbox: tuple[float, float, float, float],
+    since_month: int,
+    until_month: int,
+    cell: float,
+    types: Iterable[int] | None = None,
+) -> list[GridCell]:
+    """(column, row, events, fatalities, mean lon, mean lat) per non-empty grid cell.
+
+    Cells are squares of ``cell`` degrees anchored at (-180, -90), as in
+    ``analytics.clustering``. The database does the grouping, so only one row per cell
+    leaves it: the whole GED history at a world zoom is a few hundred rows, not 400,000.
+    Longitudes and latitudes shifted by 180 and 90 are never negative, so truncation
+    (SQLite's ``CAST AS INTEGER``) is the floor; PostgreSQL's cast rounds, so it gets
+    ``floor`` instead.
+    """
+    shifted_x = (events.c.lon + 180.0) / cell
+    shifted_y = (events.c.lat + 90.0) / cell
+    if conn.dialect.name == "sqlite":
+        col = cast(shifted_x, Integer).label("col")
+        row = cast(shifted_y, Integer).label("row")
+    else:
+        col = cast(func.floor(shifted_x), Integer).label("col")
+        row = cast(func.floor(shifted_y), Integer).label("row")
+    query = (
+        select(
+            col,
+            row,
+            func.count().label("n"),
+            func.coalesce(func.sum(events.c.best), 0).label("deaths"),
+            func.avg(events.c.lon).label("lon"),
+            func.avg(events.c.lat).label("lat"),
+        )
+        .where(*_window(bbox, since_month, until_month, types))
+        .group_by(col, row)
+        .order_by(col, row)
+    )
+    return [
+        (int(c), int(r), int(n), int(d), float(x), float(y))
+        for c, r, n, d, x, y in conn.execute(query)
+    ]

@@ -7,6 +7,7 @@ from collections import defaultdict
 from sqlalchemy import Connection, select
 
 from peaceops.domain.access import Principal
+from peaceops.domain.audit import AuditAction
 from peaceops.domain.missions import (
     MandatePeriod,
     MandateTask,
@@ -128,3 +129,52 @@ def add_mandate(conn: Connection, by: Principal, mission_id: int, period: Mandat
             [{"period_id": period_id, "area": t.area.value, "text": t.text} for t in period.tasks],
         )
     return period_id
+
+
+def find_mission_id(conn: Connection, acronym: str) -> int | None:
+    found: int | None = conn.execute(
+        select(missions.c.id).where(missions.c.acronym == acronym)
+    ).scalar_one_or_none()
+    return found
+
+
+def update_mission(conn: Connection, by: Principal, mission_id: int, mission: Mission) -> bool:
+    """Bring a stored mission's name, organisation, dates and countries in line with
+    ``mission`` (mandates are left alone); returns whether anything changed."""
+    changed = audited.change(
+        conn,
+        by,
+        missions,
+        mission_id,
+        {
+            "name": mission.name,
+            "organisation": mission.organisation.value,
+            "start_date": mission.start,
+            "end_date": mission.end,
+        },
+    )
+    stored = sorted(
+        conn.execute(
+            select(mission_countries.c.country_iso3).where(
+                mission_countries.c.mission_id == mission_id
+            )
+        ).scalars()
+    )
+    wanted = sorted(set(mission.countries))
+    if stored != wanted:
+        conn.execute(mission_countries.delete().where(mission_countries.c.mission_id == mission_id))
+        for iso3 in wanted:
+            conn.execute(
+                mission_countries.insert().values(mission_id=mission_id, country_iso3=iso3)
+            )
+        audited.record(
+            conn,
+            by,
+            AuditAction.UPDATE,
+            "mission_countries",
+            mission_id,
+            before={"countries": stored},
+            after={"countries": wanted},
+        )
+        changed = True
+    return changed

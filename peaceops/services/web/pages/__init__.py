@@ -7,14 +7,18 @@ from peaceops.services.web.pages import (
     activities,
     actors,
     admin,
+    alerts,
     assessment,
     auth,
     complaints,
     coordination,
     countries,
+    deployments,
+    incidents,
     institutions,
     missions,
     risk,
+    situation,
     surveys,
     trainings,
 )
@@ -35,6 +39,10 @@ for module in (
     trainings,
     surveys,
     complaints,
+    incidents,
+    deployments,
+    alerts,
+    situation,
 ):
     router.include_router(module.router)
 

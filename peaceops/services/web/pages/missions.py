@@ -7,7 +7,8 @@ from datetime import date
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from peaceops.services.web.deps import PlatformDep, Reader
+from peaceops.services.web.deps import PlatformDep, Reader, language
+from peaceops.services.web.pages.deployments import mission_summary
 from peaceops.services.web.rendering import render
 
 router = APIRouter()
@@ -33,5 +34,11 @@ def mission_page(mission_id: int, request: Request, platform: PlatformDep, _by: 
     return render(
         request,
         "mission.html",
-        {"mission": mission, "countries": countries, "timeline": timeline, "today": date.today()},
+        {
+            "mission": mission,
+            "countries": countries,
+            "timeline": timeline,
+            "today": date.today(),
+            "deployments": mission_summary(platform, mission.acronym, language(request)),
+        },
     )

@@ -26,6 +26,7 @@ from peaceops.domain.access import Permission, Principal
 from peaceops.domain.assessment import text_in
 from peaceops.domain.surveys import FieldRole, Question, Survey
 from peaceops.errors import ConflictError, InputError, NotFound, RowErrors
+from peaceops.ingest.cells import guard
 from peaceops.platform import Platform
 from peaceops.platform.places import ImportReport
 from peaceops.platform.surveys import MAX_UPLOAD, Outcome, QuestionEstimates
@@ -66,7 +67,6 @@ FIXED_COLUMNS = (
     "sex",
     "age_group",
 )
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 # Numbers as text ---------------------------------------------------------------------------
@@ -673,9 +673,7 @@ def _cell(value: Any) -> Any:
         return " ".join(str(_cell(v)) for v in value)
     if isinstance(value, dict):
         return "; ".join(f"{k}={_cell(v)}" for k, v in value.items())
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
+    return guard(value) if isinstance(value, str) else value
 
 
 def submissions_csv(survey: Survey, rows: list[dict[str, Any]]) -> str:
