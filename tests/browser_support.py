@@ -70,10 +70,17 @@ def browser():  # type: ignore[no-untyped-def]
         instance.close()
 
 
+TIMEOUT_MS = 120_000
+
+
 class Watch:
     """Collects console errors, failed requests and requests to other hosts."""
 
     def __init__(self, page, base: str) -> None:  # type: ignore[no-untyped-def]
+        # Playwright's 30 s default is a test of speed, not behaviour: on a loaded CI machine a
+        # login (Argon2 on purpose) and the dashboard behind it can take longer.
+        page.set_default_timeout(TIMEOUT_MS)
+        page.set_default_navigation_timeout(TIMEOUT_MS)
         self.errors: list[str] = []
         self.outside: list[str] = []
         page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
