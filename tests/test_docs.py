@@ -12,7 +12,7 @@ DOCS = Path(__file__).resolve().parents[1] / "docs" / "reference"
 
 def test_settings_reference_is_current() -> None:
     assert (DOCS / "settings.md").read_text(encoding="utf-8") == settings_reference(), (
-        "run: peaceops docs settings"
+        "run: peaceops reference settings"
     )
 
 
@@ -23,5 +23,5 @@ def test_every_setting_is_described() -> None:
 
 def test_cli_reference_is_current() -> None:
     assert (DOCS / "cli.md").read_text(encoding="utf-8") == cli_reference(), (
-        "run: peaceops docs cli"
+        "run: peaceops reference cli"
     )

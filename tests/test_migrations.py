@@ -8,7 +8,7 @@ from sqlalchemy import inspect
 
 from conftest import TestDatabase
 from peaceops.storage import current_revision, head_revision, make_engine, upgrade
-from peaceops.storage.migrate import downgrade
+from peaceops.storage.migrate import downgrade, include_object
 from peaceops.storage.tables import metadata
 
 
@@ -19,7 +19,10 @@ def test_upgrade_from_empty_matches_the_tables(empty_db: TestDatabase) -> None:
     assert current_revision(engine) == head_revision()
     with engine.connect() as conn:
         diff = compare_metadata(
-            MigrationContext.configure(conn, opts={"compare_type": True}), metadata
+            MigrationContext.configure(
+                conn, opts={"compare_type": True, "include_object": include_object}
+            ),
+            metadata,
         )
     assert diff == [], f"migrations and tables differ: {diff}"
     engine.dispose()

@@ -26,6 +26,7 @@ from peaceops.platform.deployments import DeploymentsService
 from peaceops.platform.events import EventsService
 from peaceops.platform.incidents import IncidentsService
 from peaceops.platform.institutions import InstitutionsService
+from peaceops.platform.knowledge import KnowledgeService
 from peaceops.platform.missions import MissionsService
 from peaceops.platform.places import ImportReport, PlacesService
 from peaceops.platform.scenario import DemoLogin, Progress, load_scenario
@@ -66,6 +67,7 @@ class Platform:
         self.alerts = AlertsService(settings, self.engine, platform=self)
         self.listeners: list[Callable[[str, str | None], object]] = [self.alerts.changed]
         self.situation = SituationService(settings, self.engine, platform=self)
+        self.knowledge = KnowledgeService(settings, self.engine, platform=self)
 
     @property
     def forecasting(self) -> ForecastingService:
@@ -144,6 +146,7 @@ class Platform:
         self.load_demo_deployments(scenario, by=by)
         self.load_demo_incidents(scenario, by=by)
         self.load_demo_alerts(scenario, by=by)
+        self.load_demo_lessons(scenario, by=by)
         return logins
 
     def load_demo_coordination(self, scenario: Scenario, *, by: Principal) -> None:
@@ -234,6 +237,15 @@ class Platform:
         from peaceops.scenario.alerts import build_alert_rules
 
         self.alerts.load_demo(build_alert_rules(scenario.country.iso3), by=by)
+
+    def load_demo_lessons(self, scenario: Scenario, *, by: Principal) -> None:
+        """UNMICA's lessons-learned notes (``scenario/lessons.py``) in the knowledge base."""
+        from peaceops.scenario.lessons import build_notes
+
+        for note in build_notes():
+            self.knowledge.ingest_text(
+                note.text, name=note.name, by=by, countries=(scenario.country.iso3,)
+            )
 
     def after_change(self, kind: str, country: str | None) -> None:
         """Tell the listeners (the alerts, by default) that data changed: ``forecast`` after a

@@ -15,6 +15,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     SmallInteger,
     String,
@@ -832,3 +833,58 @@ alerts = Table(
     UniqueConstraint("rule_id", "key", name="uq_alerts_rule_key"),
 )
 Index("ix_alerts_open", alerts.c.country_iso3, alerts.c.acknowledged_at)
+
+# The knowledge base -------------------------------------------------------------------------
+# Full-text search lives beside these tables and outside this metadata, because it differs by
+# engine (see migration 0009 and ``storage.repositories.knowledge``): an FTS5 table
+# ``passages_fts`` kept in step by triggers on SQLite; on PostgreSQL a generated ``tsvector``
+# column ``passages.passages_fts`` under a GIN index.
+
+documents = Table(
+    "documents",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("title", String(500), nullable=False),
+    Column("kind", String(30), nullable=False),
+    Column("symbol", String(60)),
+    Column("date", Date),
+    Column("language", String(8), nullable=False),
+    Column("missions", JSONType, nullable=False),
+    Column("countries", JSONType, nullable=False),
+    Column("source_name", String(300), nullable=False),
+    Column("digest", String(64), nullable=False),
+    Column("chars", Integer, nullable=False),
+    Column("passage_count", Integer, nullable=False),
+    Column("added_at", UTCDateTime(), nullable=False),
+    Column("added_by", String(120), nullable=False),
+    UniqueConstraint("digest", name="uq_documents_digest"),
+)
+Index("ix_documents_symbol", documents.c.symbol)
+Index("ix_documents_date", documents.c.date)
+
+passages = Table(
+    "passages",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("document_id", Integer, ForeignKey("documents.id", ondelete="CASCADE"), nullable=False),
+    Column("ordinal", Integer, nullable=False),
+    Column("number", String(20)),
+    Column("heading", String(500), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("themes", JSONType, nullable=False),
+    # The passage's sentence embedding: float16, little-endian (384 x 2 bytes for MiniLM).
+    Column("vector", LargeBinary),
+    UniqueConstraint("document_id", "ordinal", name="uq_passages_document_ordinal"),
+)
+
+# A trained theme classifier (vocabulary, weights, thresholds as JSON, never pickled).
+theme_models = Table(
+    "theme_models",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("trained_at", UTCDateTime(), nullable=False),
+    Column("trained_by", String(120), nullable=False),
+    Column("source", String(300), nullable=False),
+    Column("scores", JSONType, nullable=False),
+    Column("model", JSONType, nullable=False),
+)

@@ -13,11 +13,12 @@ from peaceops.services.cli import (
     coordination,
     database,
     demo,
-    docs,
     exports,
     forecast,
     imports,
     incidents,
+    knowledge,
+    reference_docs,
     server,
     surveys,
     users,
@@ -65,7 +66,8 @@ app.add_typer(complaints.app, name="complaints")
 app.add_typer(incidents.app, name="incidents")
 app.add_typer(alerts.app, name="alerts")
 app.add_typer(surveys.app, name="survey")
-app.add_typer(docs.app, name="docs")
+app.add_typer(knowledge.app, name="docs")
+app.add_typer(reference_docs.app, name="reference")
 
 
 def main() -> None:

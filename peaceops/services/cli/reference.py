@@ -14,7 +14,7 @@ def cli_reference() -> str:
     parts = [
         "# Command-line reference",
         "",
-        "Generated from the commands' help by `peaceops docs cli`; do not edit.",
+        "Generated from the commands' help by `peaceops reference cli`; do not edit.",
         "",
     ]
 

@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy import Engine
 
 from peaceops.storage import tables  # noqa: F401  (registers every table on the metadata)
+from peaceops.storage.migrate import include_object
 from peaceops.storage.tables import metadata
 
 engine = context.config.attributes.get("engine")
@@ -18,6 +19,7 @@ with engine.connect() as connection:
         target_metadata=metadata,
         render_as_batch=engine.dialect.name == "sqlite",
         compare_type=True,
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()

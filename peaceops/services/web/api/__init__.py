@@ -13,6 +13,7 @@ from peaceops.services.web.api import (
     coordination,
     countries,
     deployments,
+    documents,
     forecasts,
     incidents,
     institutions,
@@ -45,6 +46,7 @@ for module in (
     deployments,
     alerts,
     situation,
+    documents,
 ):
     router.include_router(module.router)
 router.include_router(activities.actors_router)

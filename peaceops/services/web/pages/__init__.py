@@ -16,6 +16,7 @@ from peaceops.services.web.pages import (
     deployments,
     incidents,
     institutions,
+    lessons,
     missions,
     risk,
     situation,
@@ -43,6 +44,7 @@ for module in (
     deployments,
     alerts,
     situation,
+    lessons,
 ):
     router.include_router(module.router)
 

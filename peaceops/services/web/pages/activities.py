@@ -530,6 +530,12 @@ def activity_page(
             "disbursed": act.total(*DISBURSEMENT),
             "spent": act.total(*EXPENDITURE),
             "transactions": sorted(act.transactions, key=lambda t: (t.date, t.type)),
+            "lessons": platform.knowledge.related(
+                act.title_in(lang),
+                by=_by,
+                capabilities=[c.value for c in act.capabilities],
+                country=act.countries[0][0] if act.countries else None,
+            ),
             **coordination_labels(),
             **formatters(lang),
         },

@@ -51,6 +51,12 @@ def institution_page(
             "types": list(InstitutionType),
             "others": [i for i in siblings if i.id != inst.id],
             **assessment_profile(platform, inst.country_iso3, inst.type.value, lang),
+            "lessons": platform.knowledge.related(
+                f"{inst.name} {inst.type.value.replace('_', ' ')}",
+                by=_by,
+                institution_type=inst.type.value,
+                country=inst.country_iso3,
+            ),
         },
     )
 

@@ -1,4 +1,4 @@
-"""``peaceops docs``: write the generated reference pages."""
+"""``peaceops reference``: write the generated reference pages (the CLI and the settings)."""
 
 from __future__ import annotations
 
