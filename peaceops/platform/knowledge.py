@@ -157,8 +157,8 @@ class KnowledgeService:
     ) -> IngestReport:
         """Read a file or every document below a folder. Each document is stored in its own
         transaction with its passages; a file that cannot be read is reported and skipped;
-        a text already stored (same digest) is left alone. New passages are then embedded
-        when the model is installed."""
+        a text already stored (same digest) is left alone. Passages without a vector (new ones,
+        or those an interrupted run left) are then embedded when the model is installed."""
         require(by, Permission.IMPORT_DATA)
         started = time.perf_counter()
         files = document_files(path)
@@ -185,11 +185,11 @@ class KnowledgeService:
                 summary = {**report.as_dict(), "source": str(path.name)}
                 summary["skipped"] = len(report.skipped)
                 repo.record(conn, by, AuditAction.IMPORT, "documents", summary)
-        if embed and report.added:
-            if self.encoder() is None:
-                report.note = self.model_status()
-            else:
-                report.embedded = self.embed_missing(by=by, progress=progress)
+        # Embedding also picks up passages an earlier, interrupted run left without a vector.
+        if embed and self.encoder() is not None:
+            report.embedded = self.embed_missing(by=by, progress=progress)
+        elif embed and report.added:
+            report.note = self.model_status()
         report.seconds = time.perf_counter() - started
         return report
 
