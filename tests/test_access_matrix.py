@@ -230,6 +230,21 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/documents/{document_id}"): "ANPCVH",
     ("GET", "/api/v1/passages/{passage_id}/similar"): "ANPCVH",
     ("GET", "/api/v1/search"): "ANPCVH",
+    # Legal frameworks: laws are public texts, read by everyone logged in; recording
+    # instruments, steps and reviews is for editors of reference data (EDIT_REFERENCE), and
+    # feeding an assessment round for those who manage assessments.
+    ("GET", "/countries/{iso3}/laws"): "ANPCVH",
+    ("GET", "/laws/{instrument_id}"): "ANPCVH",
+    ("POST", "/laws/{instrument_id}/steps"): "AN",
+    ("GET", "/api/v1/laws"): "ANPCVH",
+    ("POST", "/api/v1/laws"): "AN",
+    ("GET", "/api/v1/laws/{instrument_id}"): "ANPCVH",
+    ("POST", "/api/v1/laws/{instrument_id}/steps"): "AN",
+    ("POST", "/api/v1/laws/{instrument_id}/reviews"): "AN",
+    ("GET", "/api/v1/countries/{iso3}/legislative-pipeline"): "ANPCVH",
+    ("GET", "/api/v1/legal-checklists"): "ANPCVH",
+    ("GET", "/api/v1/legal-checklists/{code}"): "ANPCVH",
+    ("POST", "/api/v1/assessments/rounds/{round_id}/legal-feed"): "AN",
 }
 ROLES = {
     "A": "admin",
@@ -299,6 +314,7 @@ def test_route_answers_each_role_as_expected(
         "incident_id": str(
             next((i.id for i in platform.incidents.list(by=SYSTEM) if i.status.counts), 1)
         ),
+        "instrument_id": str(platform.legal.instruments("XCA")[0].id),
     }
     path = template.format(**values)
     if template == "/api/v1/admin-areas":
@@ -313,6 +329,8 @@ def test_route_answers_each_role_as_expected(
         path += "?country=XCA"
     if template in ("/api/v1/search", "/lessons"):
         path += "?q=police+vetting"
+    if template == "/api/v1/legal-checklists/{code}":
+        path = "/api/v1/legal-checklists/police_law"
     secret_key = db.settings().secret_key.get_secret_value()
     allowed = EXPECTED[(method, template)]
     is_api = template.startswith("/api/")

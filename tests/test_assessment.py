@@ -273,7 +273,7 @@ def test_cli_template_import_score_report(
     result = runner.invoke(cli, [*url, "assess", "frameworks", "--json"])
     assert result.exit_code == 0, result.output
     keys = {f["key"] for f in json.loads(result.output)}
-    assert {"mini@1", "rule_of_law@2026.1", "security_sector_governance@2026.1"} <= keys
+    assert {"mini@1", "rule_of_law@2026.2", "security_sector_governance@2026.2"} <= keys
     out = tmp_path / "template.xlsx"
     result = runner.invoke(
         cli, [*url, "assess", "template", "--framework", "mini", "--out", str(out)]

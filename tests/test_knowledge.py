@@ -1,5 +1,5 @@
-"""The knowledge base on both engines: the demo's lessons notes, ingest of every file type
-with unreadable files reported, idempotent re-ingest, full-text search with filters,
+"""The knowledge base on both engines: the demo's lessons notes and a law's text, ingest of
+every file type with unreadable files reported, idempotent re-ingest, full-text search with filters,
 snippets and hostile queries, hybrid and dense search when the model is installed, more like
 this, permissions and the audit log."""
 
@@ -27,8 +27,9 @@ def _model_installed(platform: Platform) -> bool:
 
 def test_the_demo_holds_unmica_lessons_notes(platform: Platform) -> None:
     docs, total = platform.knowledge.documents(by=VIEWER)
-    assert total == 6
+    assert total == 7  # six UNMICA notes and the Legal Aid Act the legal register links to
     kinds = {d.kind for d in docs}
+    assert DocumentKind.LAW in kinds
     assert {DocumentKind.AFTER_ACTION_REVIEW, DocumentKind.END_OF_ASSIGNMENT} <= kinds
     assert {DocumentKind.LESSONS_NOTE, DocumentKind.MANDATE} <= kinds
     for d in docs:
@@ -71,7 +72,7 @@ def test_full_text_search_finds_ranks_marks_and_filters(platform: Platform) -> N
 def test_queries_are_words_never_syntax(platform: Platform, query: str) -> None:
     result = platform.knowledge.search(query, by=VIEWER, mode="lexical")
     assert result.total >= 0
-    assert platform.knowledge.counts()["documents"] == 6
+    assert platform.knowledge.counts()["documents"] == 7
 
 
 def test_an_empty_question_is_refused(platform: Platform) -> None:
@@ -144,7 +145,7 @@ def test_a_folder_ingests_every_kind_of_file_and_reports_the_unreadable(
     again = platform.knowledge.ingest(folder, by=SYSTEM, embed=False)
     assert again.added == [] and len(again.unchanged) == 3
     docs, total = platform.knowledge.documents(by=VIEWER)
-    assert total == 9
+    assert total == 10
     resolution = next(d for d in docs if d.symbol == "S/RES/9999 (2030)")
     assert resolution.kind is DocumentKind.RESOLUTION and resolution.date is not None
     _, passages = platform.knowledge.document(resolution.id or 0, by=VIEWER)

@@ -12,7 +12,7 @@ def test_the_search_page_shows_passages_snippets_and_facets(db: TestDatabase, cl
     login(client, "civil")
     empty = client.get("/lessons")
     assert empty.status_code == 200 and 'name="q"' in empty.text
-    assert "6 documents" in empty.text
+    assert "7 documents" in empty.text
     page = client.get("/lessons", params={"q": "vetting of police officers", "mode": "lexical"})
     assert page.status_code == 200
     assert "<mark>vetting</mark>" in page.text.lower() or "<mark>vetted</mark>" in page.text.lower()
@@ -56,7 +56,7 @@ def test_the_api_searches_with_filters_and_facets(db: TestDatabase, client) -> N
     bad = client.get("/api/v1/search", params={"q": "x", "kind": "novel"}, headers=headers)
     assert bad.status_code == 422 and "kind" in bad.text
     docs = client.get("/api/v1/documents", headers=headers).json()
-    assert docs["count"] == 6
+    assert docs["count"] == 7
     one = client.get(f"/api/v1/documents/{docs['data'][0]['id']}", headers=headers).json()
     assert one["passage_list"] and one["passage_list"][0]["ordinal"] == 1
     similar = client.get(

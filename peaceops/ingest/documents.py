@@ -240,6 +240,14 @@ def find_symbol(head: str, stem: str = "") -> tuple[str | None, DocumentKind | N
     return None, None
 
 
+# "Act No. 2024-05", "Law No. 12/2019", "Loi n° 2024-05", "Décret n° 2025-317" at a line start.
+_LEGAL_NUMBER = re.compile(
+    r"^\s*(act|law|decree|ordinance|regulation|code|loi|décret|decret|ordonnance|arrêté)"
+    r"\s+(no\.?|n°|nº|number)\s*[\w./-]*\d",
+    re.MULTILINE | re.IGNORECASE,
+)
+
+
 def find_kind(head: str, implied: DocumentKind | None) -> DocumentKind:
     lowered = " ".join(head.lower().split())
     if "after action review" in lowered or "after-action review" in lowered:
@@ -252,6 +260,8 @@ def find_kind(head: str, implied: DocumentKind | None) -> DocumentKind:
         return implied
     if re.search(r"^\s*mandate\b", head[:600], re.MULTILINE | re.IGNORECASE):
         return DocumentKind.MANDATE
+    if _LEGAL_NUMBER.search(head[:600]):
+        return DocumentKind.LAW
     if "report of the secretary-general" in lowered or "rapport du secrétaire général" in lowered:
         return DocumentKind.SG_REPORT
     if "standard operating procedure" in lowered or lowered.startswith("policy"):

@@ -27,6 +27,7 @@ from peaceops.platform.events import EventsService
 from peaceops.platform.incidents import IncidentsService
 from peaceops.platform.institutions import InstitutionsService
 from peaceops.platform.knowledge import KnowledgeService
+from peaceops.platform.legal import LegalService
 from peaceops.platform.missions import MissionsService
 from peaceops.platform.places import ImportReport, PlacesService
 from peaceops.platform.scenario import DemoLogin, Progress, load_scenario
@@ -68,6 +69,7 @@ class Platform:
         self.listeners: list[Callable[[str, str | None], object]] = [self.alerts.changed]
         self.situation = SituationService(settings, self.engine, platform=self)
         self.knowledge = KnowledgeService(settings, self.engine, platform=self)
+        self.legal = LegalService(settings, self.engine, platform=self)
 
     @property
     def forecasting(self) -> ForecastingService:
@@ -147,6 +149,7 @@ class Platform:
         self.load_demo_incidents(scenario, by=by)
         self.load_demo_alerts(scenario, by=by)
         self.load_demo_lessons(scenario, by=by)
+        self.load_demo_laws(scenario, by=by)
         return logins
 
     def load_demo_coordination(self, scenario: Scenario, *, by: Principal) -> None:
@@ -198,7 +201,11 @@ class Platform:
         for code, n in plan.items():
             if code not in frameworks:
                 continue
-            for spec in build_rounds(frameworks[code], scenario, rounds=n, seed=scenario.seed):
+            # The legal-framework items are fed by the demo's laws (``load_demo_laws``).
+            fed = frozenset(item for _, item in self.legal.feeds(code))
+            for spec in build_rounds(
+                frameworks[code], scenario, rounds=n, seed=scenario.seed, fed_items=fed
+            ):
                 rnd = self.assessment.create_round(
                     country=scenario.country.iso3,
                     framework=frameworks[code].key,
@@ -246,6 +253,16 @@ class Platform:
             self.knowledge.ingest_text(
                 note.text, name=note.name, by=by, countries=(scenario.country.iso3,)
             )
+
+    def load_demo_laws(self, scenario: Scenario, *, by: Principal) -> None:
+        """Carana's security and justice legislation (``scenario/laws.py``) with its steps and
+        checklist reviews, fed into every assessment round of the country."""
+        from peaceops.scenario.laws import build_laws
+
+        self.legal.load_demo(build_laws(), country=scenario.country.iso3, by=by)
+        for rnd in self.assessment.rounds(country=scenario.country.iso3):
+            if rnd.id is not None:
+                self.legal.feed_round(rnd.id, by=by)
 
     def after_change(self, kind: str, country: str | None) -> None:
         """Tell the listeners (the alerts, by default) that data changed: ``forecast`` after a

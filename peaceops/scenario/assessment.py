@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from peaceops.domain.assessment import (
@@ -271,8 +271,22 @@ def build_rounds(
     rounds: int,
     seed: int,
     public_respondents: int = PUBLIC_RESPONDENTS,
+    fed_items: frozenset[str] = frozenset(),
 ) -> list[RoundSpec]:
-    """``rounds`` yearly rounds of ``framework`` (the last in 2026), oldest first."""
+    """``rounds`` yearly rounds of ``framework`` (the last in 2026), oldest first.
+
+    Indicators measured only by ``fed_items`` (the legal-framework items, which the demo's
+    laws and their checklist reviews supply) get no generated evidence; they are left out
+    before any random draw, so the other indicators' evidence does not depend on them."""
+    if fed_items:
+        framework = replace(
+            framework,
+            indicators=tuple(
+                ind
+                for ind in framework.indicators
+                if not {item.code for item in ind.items} <= fed_items
+            ),
+        )
     rng = random.Random(f"{seed}:{framework.code}")
     regions = [r.pcode for r in scenario.regions]
     types = {key: inst.type.value for key, inst in scenario.institutions.items()}

@@ -888,3 +888,74 @@ theme_models = Table(
     Column("scores", JSONType, nullable=False),
     Column("model", JSONType, nullable=False),
 )
+
+# Legal frameworks ---------------------------------------------------------------------------
+# Instruments (laws, decrees, regulations, policies, procedures) of a country, the dated steps
+# of their lifecycle, and their reviews against the standards checklists of
+# ``peaceops/frameworks/legal``. Ids of supporting actors and activities are kept as JSON lists,
+# checked against the coordination register when a step is recorded.
+
+legal_instruments = Table(
+    "legal_instruments",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("country_iso3", String(3), ForeignKey("countries.iso3"), nullable=False),
+    Column("code", String(80), nullable=False),
+    Column("title", JSONType, nullable=False),
+    Column("type", String(30), nullable=False),
+    Column("sector", String(20), nullable=False),
+    Column("institution_types", JSONType, nullable=False),
+    Column("reference", String(120), nullable=False, default=""),
+    Column("amends_id", Integer, ForeignKey("legal_instruments.id", ondelete="SET NULL")),
+    Column("replaces", Boolean, nullable=False, default=False),
+    Column("document_id", Integer, ForeignKey("documents.id", ondelete="SET NULL")),
+    Column("text_url", String(500), nullable=False, default=""),
+    Column("summary", Text, nullable=False, default=""),
+    Column("created_by", String(120), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("country_iso3", "code", name="uq_legal_instruments_country_code"),
+)
+
+legal_steps = Table(
+    "legal_steps",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "instrument_id",
+        Integer,
+        ForeignKey("legal_instruments.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("stage", String(20), nullable=False),
+    Column("date", Date, nullable=False),
+    Column("evidence", Text, nullable=False),
+    Column("evidence_document_id", Integer, ForeignKey("documents.id", ondelete="SET NULL")),
+    Column("actors", JSONType, nullable=False),
+    Column("activities", JSONType, nullable=False),
+    Column("exception", Text, nullable=False, default=""),
+    Column("recorded_by", String(120), nullable=False),
+    Column("recorded_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("instrument_id", "stage", "date", name="uq_legal_steps_instrument_stage_date"),
+)
+
+legal_reviews = Table(
+    "legal_reviews",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "instrument_id",
+        Integer,
+        ForeignKey("legal_instruments.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("checklist", String(60), nullable=False),
+    Column("checklist_version", String(20), nullable=False),
+    Column("reviewed_on", Date, nullable=False),
+    # [{"provision": key, "finding": met|not_met|not_applicable, "article": ..., "note": ...}]
+    Column("findings", JSONType, nullable=False),
+    Column("reviewed_by", String(120), nullable=False),
+    Column("recorded_at", UTCDateTime(), nullable=False),
+    UniqueConstraint(
+        "instrument_id", "checklist", "reviewed_on", name="uq_legal_reviews_instrument_checklist_on"
+    ),
+)

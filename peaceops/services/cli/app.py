@@ -18,6 +18,7 @@ from peaceops.services.cli import (
     imports,
     incidents,
     knowledge,
+    laws,
     reference_docs,
     server,
     surveys,
@@ -67,6 +68,7 @@ app.add_typer(incidents.app, name="incidents")
 app.add_typer(alerts.app, name="alerts")
 app.add_typer(surveys.app, name="survey")
 app.add_typer(knowledge.app, name="docs")
+app.add_typer(laws.app, name="laws")
 app.add_typer(reference_docs.app, name="reference")
 
 

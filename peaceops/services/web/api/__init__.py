@@ -17,6 +17,7 @@ from peaceops.services.web.api import (
     forecasts,
     incidents,
     institutions,
+    laws,
     missions,
     situation,
     surveys,
@@ -47,6 +48,7 @@ for module in (
     alerts,
     situation,
     documents,
+    laws,
 ):
     router.include_router(module.router)
 router.include_router(activities.actors_router)

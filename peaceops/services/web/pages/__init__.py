@@ -16,6 +16,7 @@ from peaceops.services.web.pages import (
     deployments,
     incidents,
     institutions,
+    laws,
     lessons,
     missions,
     risk,
@@ -45,6 +46,7 @@ for module in (
     alerts,
     situation,
     lessons,
+    laws,
 ):
     router.include_router(module.router)
 
