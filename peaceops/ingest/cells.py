@@ -1,4 +1,5 @@
-"""Spreadsheet cells that a spreadsheet will not run as formulas, and CSV templates.
+"""Spreadsheet cells that a spreadsheet will not run as formulas, CSV templates, and the
+reading of CSV files people keep in spreadsheets.
 
 A text cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is a formula
 to Excel and LibreOffice (CSV or formula injection): a complaint or an incident narrative typed
@@ -13,6 +14,8 @@ from __future__ import annotations
 import csv
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+
+from peaceops.errors import InputError
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -47,3 +50,21 @@ def write_csv_template(
         writer.writerow(columns)
         writer.writerow([note, *(help[c] for c in columns[1:])])
     return path
+
+
+def csv_records(path: Path, *, kind: str) -> list[tuple[int, list[str]]]:
+    """(row number, cells) of every record of a UTF-8 CSV file that people keep in a
+    spreadsheet (``kind`` names it in messages: "log", "register", "tracker"). Rows are
+    numbered as a spreadsheet shows them (the header is row 1), so a cell with line breaks
+    still counts as one row. Raises ``InputError`` naming the file when it cannot be read."""
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as fh:
+            return [(n, cells) for n, cells in enumerate(csv.reader(fh), start=1)]
+    except UnicodeDecodeError:
+        raise InputError(
+            f"the file is not UTF-8 text; save the {kind} as 'CSV UTF-8'", source=path.name
+        ) from None
+    except csv.Error as exc:
+        raise InputError(f"not a readable CSV file: {exc}", source=path.name) from None
+    except OSError as exc:
+        raise InputError(f"cannot read the file: {exc}", source=path.name) from None

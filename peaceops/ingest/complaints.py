@@ -34,7 +34,7 @@ from peaceops.domain.complaints import (
     Status,
 )
 from peaceops.errors import InputError, Problem
-from peaceops.ingest.cells import guard, unguard, write_csv_template
+from peaceops.ingest.cells import csv_records, guard, unguard, write_csv_template
 from peaceops.ingest.hxl import parse_date
 
 COLUMNS: tuple[str, ...] = (
@@ -220,22 +220,6 @@ def write_register(path: Path, entries: Iterable[RegisterEntry]) -> Path:
 # Reading ---------------------------------------------------------------------------------------
 
 
-def _records(path: Path) -> list[tuple[int, list[str]]]:
-    """(row number, cells) of every CSV record. Rows are numbered as a spreadsheet shows
-    them (the header is row 1), so a narrative with line breaks still counts as one row."""
-    try:
-        with path.open(newline="", encoding="utf-8-sig") as fh:
-            return [(n, cells) for n, cells in enumerate(csv.reader(fh), start=1)]
-    except UnicodeDecodeError:
-        raise InputError(
-            "the file is not UTF-8 text; save the register as 'CSV UTF-8'", source=path.name
-        ) from None
-    except csv.Error as exc:
-        raise InputError(f"not a readable CSV file: {exc}", source=path.name) from None
-    except OSError as exc:
-        raise InputError(f"cannot read the file: {exc}", source=path.name) from None
-
-
 def _column_key(cell: str) -> str:
     return "_".join(cell.strip().lower().split())
 
@@ -382,7 +366,7 @@ def read_register(path: Path) -> RegisterReport:
     InputError
         When the file cannot be read or a required column is missing.
     """
-    records = _records(path)
+    records = csv_records(path, kind="register")
     if not records:
         raise InputError("the file is empty; write the header row first", source=path.name)
     header: dict[str, int] = {}

@@ -32,7 +32,7 @@ from peaceops.domain.incidents import (
     PlacePrecision,
 )
 from peaceops.errors import InputError, Problem
-from peaceops.ingest.cells import guard, unguard, write_csv_template
+from peaceops.ingest.cells import csv_records, guard, unguard, write_csv_template
 from peaceops.ingest.complaints import strip_controls
 from peaceops.ingest.hxl import parse_date
 
@@ -205,21 +205,6 @@ def write_log(path: Path, entries: Iterable[LogEntry]) -> Path:
 
 
 # Reading ---------------------------------------------------------------------------------------
-
-
-def _records(path: Path) -> list[tuple[int, list[str]]]:
-    """(row number, cells) of every CSV record, numbered as a spreadsheet shows them."""
-    try:
-        with path.open(newline="", encoding="utf-8-sig") as fh:
-            return [(n, cells) for n, cells in enumerate(csv.reader(fh), start=1)]
-    except UnicodeDecodeError:
-        raise InputError(
-            "the file is not UTF-8 text; save the log as 'CSV UTF-8'", source=path.name
-        ) from None
-    except csv.Error as exc:
-        raise InputError(f"not a readable CSV file: {exc}", source=path.name) from None
-    except OSError as exc:
-        raise InputError(f"cannot read the file: {exc}", source=path.name) from None
 
 
 def _column_key(cell: str) -> str:
@@ -426,7 +411,7 @@ def read_log(path: Path, *, country: str = "", today: date | None = None) -> Log
         When the file cannot be read or a required column is missing.
     """
     today = today or date.today()
-    records = _records(path)
+    records = csv_records(path, kind="log")
     if not records:
         raise InputError("the file is empty; write the header row first", source=path.name)
     header: dict[str, int] = {}

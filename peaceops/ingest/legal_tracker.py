@@ -23,7 +23,7 @@ from typing import TypeVar
 from peaceops.domain.institutions import InstitutionType
 from peaceops.domain.legal import InstrumentType, LegalSector, Stage
 from peaceops.errors import InputError, Problem
-from peaceops.ingest.cells import guard, unguard, write_csv_template
+from peaceops.ingest.cells import csv_records, guard, unguard, write_csv_template
 from peaceops.ingest.complaints import strip_controls
 from peaceops.ingest.hxl import parse_date
 
@@ -151,17 +151,7 @@ def _records(path: Path) -> list[tuple[int, list[str]]]:
             book.close()
     if suffix != ".csv":
         raise InputError("send a .csv file or an .xlsx workbook", source=path.name)
-    try:
-        with path.open(newline="", encoding="utf-8-sig") as fh:
-            return [(n, cells) for n, cells in enumerate(csv.reader(fh), start=1)]
-    except UnicodeDecodeError:
-        raise InputError(
-            "the file is not UTF-8 text; save the tracker as 'CSV UTF-8'", source=path.name
-        ) from None
-    except csv.Error as exc:
-        raise InputError(f"not a readable CSV file: {exc}", source=path.name) from None
-    except OSError as exc:
-        raise InputError(f"cannot read the file: {exc}", source=path.name) from None
+    return csv_records(path, kind="tracker")
 
 
 def _key(value: str) -> str:

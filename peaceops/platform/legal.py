@@ -34,7 +34,6 @@ from peaceops.domain.legal import (
     Instrument,
     PipelineEntry,
     ProvisionReview,
-    RuleBreach,
     Stage,
     Step,
     binding_on,
@@ -142,20 +141,6 @@ class LegalService:
                 self._add_step(conn, by, new_id, step, today=date.today())
         return new_id
 
-    def update(self, instrument_id: int, instrument: Instrument, *, by: Principal) -> bool:
-        """Change an instrument's details (not its steps); False when nothing changed."""
-        require(by, Permission.EDIT_REFERENCE)
-        with transaction(self._engine) as conn:
-            current = repo.get_instrument(conn, instrument_id)
-            if (current.country_iso3, current.code) != (instrument.country_iso3, instrument.code):
-                raise InputError(
-                    "the country and code of an instrument do not change", field="code"
-                )
-            self._check_refs(conn, replace(instrument, id=instrument_id))
-            return repo.change_instrument(
-                conn, by, instrument_id, repo.instrument_values(instrument)
-            )
-
     def instrument(self, instrument_id: int) -> Instrument:
         with transaction(self._engine, write=False) as conn:
             return repo.get_instrument(conn, instrument_id)
@@ -173,13 +158,6 @@ class LegalService:
             return repo.amendments_of(conn, instrument_id)
 
     # Lifecycle -------------------------------------------------------------------------------
-
-    def breaches(
-        self, instrument_id: int, step: Step, *, today: date | None = None
-    ) -> builtins.list[RuleBreach]:
-        """The rules ``step`` would break, without recording it."""
-        current = self.instrument(instrument_id)
-        return check_step(current.type, current.steps, step, today=today or date.today())
 
     def _add_step(
         self, conn: Connection, by: Principal, instrument_id: int, step: Step, *, today: date

@@ -6,7 +6,6 @@ Every write goes through ``audited`` in the caller's transaction.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
 from typing import Any
 
 from sqlalchemy import Connection, select
@@ -266,8 +265,3 @@ def amendments_of(conn: Connection, instrument_id: int) -> list[tuple[int, str, 
         )
     )
     return [(int(r[0]), str(r[1]), dict(r[2] or {})) for r in rows]
-
-
-def last_step_day(conn: Connection, instrument_id: int) -> date | None:
-    steps = steps_of(conn, [instrument_id])[instrument_id]
-    return steps[-1].on if steps else None
