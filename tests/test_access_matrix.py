@@ -245,6 +245,26 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/legal-checklists"): "ANPCVH",
     ("GET", "/api/v1/legal-checklists/{code}"): "ANPCVH",
     ("POST", "/api/v1/assessments/rounds/{round_id}/legal-feed"): "AN",
+    # Transition: readiness and benchmark sets are read by everyone logged in (forecast-risk
+    # conditions show no evidence to roles that may not read forecasts); drafting, agreeing
+    # and revising sets needs MANAGE_TRANSITION (admins, analysts).
+    ("GET", "/countries/{iso3}/transition"): "ANPCVH",
+    ("GET", "/countries/{iso3}/transition/benchmarks/{key}"): "ANPCVH",
+    ("POST", "/countries/{iso3}/transition/sets"): "AN",
+    ("POST", "/countries/{iso3}/transition/sets/{set_id}/agree"): "AN",
+    ("POST", "/countries/{iso3}/transition/sets/{set_id}/revise"): "AN",
+    ("GET", "/api/v1/benchmark-templates"): "ANPCVH",
+    ("GET", "/api/v1/countries/{iso3}/benchmark-sets"): "ANPCVH",
+    ("POST", "/api/v1/countries/{iso3}/benchmark-sets"): "AN",
+    ("GET", "/api/v1/benchmark-sets/{set_id}"): "ANPCVH",
+    ("GET", "/api/v1/benchmark-sets/{set_id}/yaml"): "ANPCVH",
+    ("POST", "/api/v1/benchmark-sets/{set_id}/agree"): "AN",
+    ("POST", "/api/v1/benchmark-sets/{set_id}/revise"): "AN",
+    ("DELETE", "/api/v1/benchmark-sets/{set_id}"): "AN",
+    ("GET", "/api/v1/countries/{iso3}/readiness"): "ANPCVH",
+    # The mission report: everyone logged in makes it; the platform leaves out the security
+    # outlook for roles that may not read forecasts (tests/test_mission_report.py).
+    ("GET", "/countries/{iso3}/report"): "ANPCVH",
 }
 ROLES = {
     "A": "admin",
@@ -315,6 +335,8 @@ def test_route_answers_each_role_as_expected(
             next((i.id for i in platform.incidents.list(by=SYSTEM) if i.status.counts), 1)
         ),
         "instrument_id": str(platform.legal.instruments("XCA")[0].id),
+        "set_id": str(platform.transition.sets(country="XCA", by=SYSTEM)[0].id),
+        "key": "police_security",
     }
     path = template.format(**values)
     if template == "/api/v1/admin-areas":

@@ -243,7 +243,10 @@ def test_civil_society_does_not_see_area_forecasts(client: TestClient) -> None:
 def test_forecast_api(db: TestDatabase, client: TestClient) -> None:
     headers = api_token(db.platform, "partner")
     runs = client.get("/api/v1/forecasts?country=xca", headers=headers).json()
-    assert runs["count"] == 1 and runs["data"][0]["level"] == "admin1"
+    # The demo's four quarterly runs, the latest first.
+    assert runs["count"] == 4 and {r["level"] for r in runs["data"]} == {"admin1"}
+    cutoffs = [r["cutoff_month_id"] for r in runs["data"]]
+    assert cutoffs == sorted(cutoffs, reverse=True)
     run = client.get(f"/api/v1/forecasts/{runs['data'][0]['id']}", headers=headers).json()
     assert len(run["values"]) == 8 * 12
     assert set(run["values"][0]) >= {"unit", "month_id", "mean", "q05", "q95", "p_ge25"}

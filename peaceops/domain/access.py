@@ -57,6 +57,8 @@ class Permission(StrEnum):
     MANAGE_ALERTS = "manage_alerts"
     """Write alert rules and run them (admins); reading and acknowledging alerts needs
     READ_FORECASTS, since most alerts speak of forecast risk."""
+    MANAGE_TRANSITION = "manage_transition"
+    """Draft, agree and revise a country's transition benchmark sets."""
 
 
 # Administrators may do everything but learn who complained: a complainant's identity is for
@@ -80,6 +82,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.MANAGE_SURVEYS,
             Permission.REPORT_INCIDENTS,
             Permission.VERIFY_INCIDENTS,
+            Permission.MANAGE_TRANSITION,
         }
     ),
     # Forecasts of violence are for those who plan with them (mission, partners, observers);

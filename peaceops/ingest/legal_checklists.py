@@ -12,54 +12,40 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, model_validator
 
 from peaceops.domain.institutions import InstitutionType
 from peaceops.domain.legal import Checklist, InstrumentType, Provision, Standard
-from peaceops.errors import InputError, Problem, RowErrors
+from peaceops.errors import InputError
+from peaceops.ingest.yaml_models import KEY, Strict, Text, keyed_location, load_yaml, validated
 
 FORMAT = "peaceops-legal-checklist/1"
 BUILTIN = Path(__file__).resolve().parents[1] / "frameworks" / "legal"
-_KEY = r"^[a-z][a-z0-9_]*$"
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class _Standard(Strict):
+    key: str = Field(pattern=KEY, max_length=60)
+    title: Text
 
 
-class _Text(_Strict):
-    en: str = Field(min_length=1)
-    fr: str = Field(min_length=1)
-    ar: str | None = Field(default=None, min_length=1)
-
-    def as_dict(self) -> dict[str, str]:
-        return {k: v for k, v in self.model_dump().items() if v}
-
-
-class _Standard(_Strict):
-    key: str = Field(pattern=_KEY, max_length=60)
-    title: _Text
-
-
-class _Provision(_Strict):
-    key: str = Field(pattern=_KEY, max_length=60)
-    text: _Text
-    look_for: _Text
+class _Provision(Strict):
+    key: str = Field(pattern=KEY, max_length=60)
+    text: Text
+    look_for: Text
     standards: list[str] = Field(min_length=1)
 
 
-class _Feed(_Strict):
-    framework: str = Field(pattern=_KEY, max_length=60)
+class _Feed(Strict):
+    framework: str = Field(pattern=KEY, max_length=60)
     item: str = Field(min_length=1, max_length=40)
 
 
-class _Checklist(_Strict):
+class _Checklist(Strict):
     format: str
-    code: str = Field(pattern=_KEY, max_length=60)
+    code: str = Field(pattern=KEY, max_length=60)
     version: str = Field(min_length=1, max_length=20)
-    title: _Text
-    description: _Text
+    title: Text
+    description: Text
     instrument_types: list[InstrumentType] = Field(min_length=1)
     institution_types: list[InstitutionType] = Field(min_length=1)
     standards: list[_Standard] = Field(min_length=1)
@@ -89,28 +75,14 @@ class _Checklist(_Strict):
 
 def _where(data: Any, loc: tuple[Any, ...]) -> tuple[str | None, str]:
     """(item, field) for a validation error: the provision or standard named by its key."""
-    if len(loc) >= 2 and loc[0] in ("provisions", "standards") and isinstance(loc[1], int):
-        try:
-            key = data[loc[0]][loc[1]].get("key", f"#{loc[1] + 1}")
-        except (KeyError, IndexError, TypeError, AttributeError):
-            key = f"#{loc[1] + 1}"
-        kind = "provision" if loc[0] == "provisions" else "standard"
-        return f"{kind} '{key}'", ".".join(str(p) for p in loc[2:]) or loc[0]
-    return None, ".".join(str(p) for p in loc) or "checklist"
+    return keyed_location(
+        data, loc, {"provisions": "provision", "standards": "standard"}, "checklist"
+    )
 
 
 def validate(data: Any, *, source: str) -> Checklist:
     """A checklist from parsed YAML, or ``RowErrors`` naming every problem."""
-    if not isinstance(data, dict):
-        raise InputError("a checklist is a YAML mapping", source=source)
-    try:
-        model = _Checklist.model_validate(data)
-    except ValidationError as exc:
-        problems = []
-        for error in exc.errors():
-            item, field = _where(data, tuple(error["loc"]))
-            problems.append(Problem(error["msg"], source=source, item=item, field=field))
-        raise RowErrors(problems, source=source) from None
+    model = validated(_Checklist, data, source=source, what="checklist", where=_where)
     return Checklist(
         code=model.code,
         version=model.version,
@@ -129,16 +101,7 @@ def validate(data: Any, *, source: str) -> Checklist:
 
 def read_checklist(path: Path) -> Checklist:
     """One checklist file."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read the file: {exc}", source=path.name) from None
-    except yaml.YAMLError as exc:
-        line = getattr(getattr(exc, "problem_mark", None), "line", None)
-        raise InputError(
-            f"not valid YAML: {exc}", source=path.name, line=line + 1 if line is not None else None
-        ) from None
-    return validate(data, source=path.name)
+    return validate(load_yaml(path), source=path.name)
 
 
 @cache

@@ -30,10 +30,12 @@ from peaceops.platform.knowledge import KnowledgeService
 from peaceops.platform.legal import LegalService
 from peaceops.platform.missions import MissionsService
 from peaceops.platform.places import ImportReport, PlacesService
+from peaceops.platform.reports import ReportsService
 from peaceops.platform.scenario import DemoLogin, Progress, load_scenario
 from peaceops.platform.situation import SituationService
 from peaceops.platform.surveys import SurveysService
 from peaceops.platform.trainings import TrainingsService
+from peaceops.platform.transition import TransitionService
 from peaceops.storage import current_revision, head_revision, make_engine, upgrade
 
 if TYPE_CHECKING:
@@ -70,6 +72,9 @@ class Platform:
         self.situation = SituationService(settings, self.engine, platform=self)
         self.knowledge = KnowledgeService(settings, self.engine, platform=self)
         self.legal = LegalService(settings, self.engine, platform=self)
+        self.transition = TransitionService(settings, self.engine, platform=self)
+        # Reads every other service: built last.
+        self.reports = ReportsService(settings, self.engine, platform=self)
 
     @property
     def forecasting(self) -> ForecastingService:
@@ -130,11 +135,19 @@ class Platform:
             by=by,
             progress=progress,
         )
+        from peaceops.domain.places import Month
         from peaceops.scenario.violence import LAST
 
-        self.forecasting.run_events(
-            "admin1", scenario.country.iso3, cutoff=LAST, by=by, n_draws=500
-        )
+        # The forecasts issued each quarter of the last year, so that the risk has a trend
+        # (transition benchmarks judge it); the latest is the one pages show.
+        for back in (9, 6, 3, 0):
+            self.forecasting.run_events(
+                "admin1",
+                scenario.country.iso3,
+                cutoff=Month.from_month_id(LAST.month_id - back),
+                by=by,
+                n_draws=500,
+            )
         if progress:
             progress("forecast", 1)
         self.load_demo_assessments(scenario, by=by)
@@ -150,7 +163,18 @@ class Platform:
         self.load_demo_alerts(scenario, by=by)
         self.load_demo_lessons(scenario, by=by)
         self.load_demo_laws(scenario, by=by)
+        self.load_demo_transition(scenario, by=by)
         return logins
+
+    def load_demo_transition(self, scenario: Scenario, *, by: Principal) -> None:
+        """UNMICA's agreed transition benchmarks (see ``scenario/transition.py``)."""
+        from peaceops.scenario.transition import AGREED_BY, AGREED_ON, build_benchmarks
+
+        iso3 = scenario.country.iso3
+        benchmarks = build_benchmarks(scenario.regions, iso3=iso3)
+        self.transition.load_demo(
+            benchmarks, country=iso3, agreed_by=AGREED_BY, agreed_on=AGREED_ON, by=by
+        )
 
     def load_demo_coordination(self, scenario: Scenario, *, by: Principal) -> None:
         """Partners' programmes with money, results and trainings, with planted duplicates

@@ -334,8 +334,13 @@ class ComplaintsService:
         period_start: date | None = None,
         period_end: date | None = None,
         now: datetime | None = None,
+        as_of: date | None = None,
     ) -> Accountability:
         """Complaints by institution, category, region and month, for everyone.
+
+        With ``as_of``, each case counts as it stood at the end of that day (its stage replayed
+        from its transitions, referrals and closures after it ignored, deadlines judged then),
+        so that a report of a past period shows what was known at its end.
 
         A cell with fewer than ``PEACEOPS_MIN_CELL_SIZE`` complaints is suppressed (its counts
         None, ``suppressed`` True); when only one cell of a breakdown would be, the next
@@ -352,10 +357,26 @@ class ComplaintsService:
             if period_end
             else None
         )
+        cutoff = datetime.combine(as_of + timedelta(days=1), time(), tzinfo=UTC) if as_of else None
+        if cutoff is not None:
+            moment = min(moment, cutoff)
+            end = cutoff if end is None else min(end, cutoff)
         with transaction(self._engine, write=False) as conn:
             iso3 = self._country(conn, country)
             rows = repo.statistics_rows(conn, iso3, start, end)
-            referred = repo.ever_referred(conn, [r["id"] for r in rows])
+            if cutoff is not None:
+                history = repo.transitions(conn, [r["id"] for r in rows])
+                rows = [_stood(r, history.get(r["id"], []), cutoff) for r in rows]
+                referred = {
+                    r["id"]
+                    for r in rows
+                    if any(
+                        t["to_status"] == Status.REFERRED.value and t["at"] < cutoff
+                        for t in history.get(r["id"], [])
+                    )
+                }
+            else:
+                referred = repo.ever_referred(conn, [r["id"] for r in rows])
             regions = repo.regions_of_areas(conn, iso3)
             people = repo.population(conn, iso3)
         deadlines = self.deadlines()
@@ -803,6 +824,23 @@ class ComplaintsService:
 
 
 # Helpers ----------------------------------------------------------------------------------------
+
+
+def _stood(row: dict[str, Any], history: list[dict[str, Any]], cutoff: datetime) -> dict[str, Any]:
+    """A statistics row as the case stood just before ``cutoff``: the stage of its last
+    transition before then (received if none), since when, and closed only if it was by then."""
+    before = [t for t in history if t["at"] < cutoff]
+    last = before[-1] if before else None
+    status = Status(last["to_status"]) if last else Status.RECEIVED
+    closed = row["closed_at"]
+    return {
+        **row,
+        "status": status.value,
+        "stage_since": last["at"] if last else row["received_at"],
+        "closed_at": closed
+        if closed is not None and closed < cutoff and not status.is_open
+        else None,
+    }
 
 
 def _aware(moment: datetime, name: str) -> datetime:

@@ -959,3 +959,27 @@ legal_reviews = Table(
         "instrument_id", "checklist", "reviewed_on", name="uq_legal_reviews_instrument_checklist_on"
     ),
 )
+
+benchmark_sets = Table(
+    "benchmark_sets",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("country_iso3", String(3), ForeignKey("countries.iso3"), nullable=False),
+    Column("code", String(60), nullable=False),
+    Column("version", String(20), nullable=False),
+    Column("title", JSONType, nullable=False),
+    Column("target_date", Date, nullable=False),
+    # [{"key", "statement": {lang: text}, "institution", "area",
+    #   "conditions": [{"key", "kind", "threshold", "direction", "target", "months", "label"}]}]
+    Column("benchmarks", JSONType, nullable=False),
+    Column("status", String(12), nullable=False),
+    Column("agreed_by", String(200), nullable=False, default=""),
+    Column("agreed_on", Date),
+    Column("note", Text, nullable=False, default=""),
+    Column("revises_id", Integer, ForeignKey("benchmark_sets.id", ondelete="SET NULL")),
+    Column("created_by", String(120), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    UniqueConstraint(
+        "country_iso3", "code", "version", name="uq_benchmark_sets_country_code_version"
+    ),
+)

@@ -20,8 +20,10 @@ from peaceops.services.cli import (
     knowledge,
     laws,
     reference_docs,
+    reports,
     server,
     surveys,
+    transition,
     users,
 )
 from peaceops.services.cli.context import State
@@ -69,7 +71,9 @@ app.add_typer(alerts.app, name="alerts")
 app.add_typer(surveys.app, name="survey")
 app.add_typer(knowledge.app, name="docs")
 app.add_typer(laws.app, name="laws")
+app.add_typer(transition.app, name="transition")
 app.add_typer(reference_docs.app, name="reference")
+app.add_typer(reports.app, name="report")
 
 
 def main() -> None:

@@ -137,6 +137,7 @@ AssessmentManager = Annotated[Principal, Depends(Requires(Permission.MANAGE_ASSE
 EvidenceReader = Annotated[Principal, Depends(Requires(Permission.READ_EVIDENCE))]
 Importer = Annotated[Principal, Depends(Requires(Permission.IMPORT_DATA))]
 CoordinationManager = Annotated[Principal, Depends(Requires(Permission.MANAGE_COORDINATION))]
+TransitionManager = Annotated[Principal, Depends(Requires(Permission.MANAGE_TRANSITION))]
 
 
 async def own_organisation(actor_id: int, by: ActorEditor) -> Principal:

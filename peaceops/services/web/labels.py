@@ -10,6 +10,34 @@ from peaceops.domain.missions import MandateTaskArea
 from peaceops.services.web.i18n import N_, Language
 
 LABELS: dict[str, dict[str, str]] = {
+    "transition_status": {
+        "met": N_("Met"),
+        "on_track": N_("On track"),
+        "at_risk": N_("At risk"),
+        "off_track": N_("Off track"),
+        "no_evidence": N_("No evidence"),
+    },
+    "set_status": {
+        "draft": N_("Draft"),
+        "agreed": N_("Agreed"),
+        "superseded": N_("Superseded"),
+    },
+    "condition_kind": {
+        "indicator_score": N_("Indicator score"),
+        "dimension_score": N_("Dimension score"),
+        "forecast_risk": N_("Forecast risk of violence"),
+        "complaints_resolved": N_("Complaints resolved"),
+        "gaps_funded": N_("Gaps funded"),
+        "trained_personnel": N_("Trained personnel serving"),
+        "sites_handed_over": N_("Mission sites handed over"),
+    },
+    "framework_institution": {
+        "police": N_("Police"),
+        "judiciary": N_("Courts, prosecution and legal aid"),
+        "corrections": N_("Prisons and corrections"),
+        "armed_forces": N_("Armed forces"),
+        "oversight": N_("Oversight bodies"),
+    },
     "institution_type": {
         InstitutionType.POLICE: N_("Police"),
         InstitutionType.GENDARMERIE: N_("Gendarmerie"),

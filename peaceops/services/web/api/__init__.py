@@ -23,6 +23,7 @@ from peaceops.services.web.api import (
     surveys,
     tokens,
     trainings,
+    transition,
     users,
 )
 
@@ -49,6 +50,7 @@ for module in (
     situation,
     documents,
     laws,
+    transition,
 ):
     router.include_router(module.router)
 router.include_router(activities.actors_router)

@@ -19,10 +19,12 @@ from peaceops.services.web.pages import (
     laws,
     lessons,
     missions,
+    reports,
     risk,
     situation,
     surveys,
     trainings,
+    transition,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -47,6 +49,8 @@ for module in (
     situation,
     lessons,
     laws,
+    transition,
+    reports,
 ):
     router.include_router(module.router)
 

@@ -37,6 +37,9 @@ def institution_page(
     regions = platform.places.admin_areas(inst.country_iso3, level=1)
     view = build_map(regions, points=map_points([], sites, {inst.id or 0: inst}), width=520)
     lang = language(request)
+    profile = assessment_profile(platform, inst.country_iso3, inst.type.value, lang)
+    code = profile.get("assessed_code")
+    readiness = platform.transition.readiness(inst.country_iso3, by=_by) if code else None
     return render(
         request,
         "institution.html",
@@ -50,7 +53,11 @@ def institution_page(
             "map": view,
             "types": list(InstitutionType),
             "others": [i for i in siblings if i.id != inst.id],
-            **assessment_profile(platform, inst.country_iso3, inst.type.value, lang),
+            **profile,
+            "benchmarks": [j for j in readiness.judgements if j.benchmark.institution == code]
+            if readiness
+            else [],
+            "lang_code": lang.code,
             "lessons": platform.knowledge.related(
                 f"{inst.name} {inst.type.value.replace('_', ' ')}",
                 by=_by,
