@@ -6,8 +6,8 @@
 Loads the Carana demonstration into a fresh database (SQLite in a temporary folder by
 default; with ``--database-url``, an empty PostgreSQL database made for the purpose), then
 judges UNMICA's agreed set (15 benchmarks, 29 conditions over every evidence kind) at several
-evidence dates, and times each condition kind's observation builder alone. Prints a table and
-writes JSON.
+evidence dates, times each condition kind's observation builder alone, and times the mission
+report of 2026Q3 (context, HTML, PDF) in English and French. Prints tables and writes JSON.
 """
 
 from __future__ import annotations
@@ -59,8 +59,31 @@ def run(url: str, repeat: int) -> dict[str, Any]:
             t0 = time.perf_counter()
             service.observations(c, country="XCA", by=by, as_of=AS_OF[-1], area=b.area)
             kinds[c.kind.value].append(time.perf_counter() - t0)
+    # The mission report of a quarter: its context, then HTML and PDF, in each language.
+    from peaceops.reports.mission import render_html, render_pdf
+    from peaceops.services.web.i18n import load_catalogues
+
+    catalogues = load_catalogues()
+    report: dict[str, dict[str, float]] = {}
+    for lang in ("en", "fr"):
+        t0 = time.perf_counter()
+        context = platform.reports.mission_context("XCA", "2026Q3", by=by, language=lang)
+        t1 = time.perf_counter()
+        words = catalogues[lang].translations
+        html = render_html(context, gettext=words.gettext, ngettext=words.ngettext)
+        t2 = time.perf_counter()
+        pdf = render_pdf(context, gettext=words.gettext, ngettext=words.ngettext)
+        t3 = time.perf_counter()
+        report[lang] = {
+            "context_s": round(t1 - t0, 2),
+            "html_s": round(t2 - t1, 2),
+            "pdf_s": round(t3 - t2, 2),
+            "html_kb": round(len(html.encode()) / 1024),
+            "pdf_kb": round(len(pdf) / 1024),
+        }
     platform.close()
     return {
+        "report_2026Q3": report,
         "demo_load_s": round(load_s, 2),
         "benchmarks": len(current.benchmarks),
         "conditions": sum(len(b.conditions) for b in current.benchmarks),
@@ -98,6 +121,15 @@ def main() -> None:
     print(f"\n{'condition kind':<22} {'conditions':>10} {'mean s':>8}")
     for kind, t in result["observations_s"].items():
         print(f"{kind:<22} {t['conditions']:>10} {t['mean']:>8.4f}")
+    print(
+        f"\n{'report 2026Q3':<14} {'context s':>9} {'html s':>7} {'pdf s':>7} {'html kB':>8} "
+        f"{'pdf kB':>7}"
+    )
+    for lang, t in result["report_2026Q3"].items():
+        print(
+            f"{lang:<14} {t['context_s']:>9.2f} {t['html_s']:>7.2f} {t['pdf_s']:>7.2f} "
+            f"{t['html_kb']:>8} {t['pdf_kb']:>7}"
+        )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     payload = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),

@@ -103,3 +103,12 @@ def shoot(page, name: str, engine: str = "sqlite") -> None:  # type: ignore[no-u
     ARTIFACTS.mkdir(exist_ok=True)
     name = name if engine == "sqlite" else f"{engine}-{name}"
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def log_in(page, base: str, username: str) -> None:  # type: ignore[no-untyped-def]
+    """Log in through the form, in English, as a demo user."""
+    page.goto(f"{base}/lang/en?next=/login")
+    page.get_by_label("User name").fill(username)
+    page.get_by_label("Password").fill("peace-in-carana")
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_load_state("networkidle")

@@ -10,20 +10,12 @@ screenshots go to tests/artifacts/.
 from __future__ import annotations
 
 import pytest
-from browser_support import Watch, shoot
+from browser_support import Watch, log_in, shoot
 
 from conftest import TestDatabase
 
 pytestmark = pytest.mark.browser
 EVIDENCE = "Evidence (gazette number, parliament record, letter)"
-
-
-def log_in(page, base: str, username: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(f"{base}/lang/en?next=/login")
-    page.get_by_label("User name").fill(username)
-    page.get_by_label("Password").fill("peace-in-carana")
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_load_state("networkidle")
 
 
 def test_an_analyst_follows_a_stuck_law_and_records_its_next_step(

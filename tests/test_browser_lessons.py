@@ -12,19 +12,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from browser_support import Watch, shoot
+from browser_support import Watch, log_in, shoot
 
 from conftest import TestDatabase
 
 pytestmark = pytest.mark.browser
-
-
-def log_in(page, base: str, username: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(f"{base}/lang/en?next=/login")
-    page.get_by_label("User name").fill(username)
-    page.get_by_label("Password").fill("peace-in-carana")
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_load_state("networkidle")
 
 
 def test_a_reader_searches_narrows_reads_and_finds_similar_lessons(

@@ -11,19 +11,11 @@ request leaving the machine; screenshots go to tests/artifacts/.
 from __future__ import annotations
 
 import pytest
-from browser_support import Watch, shoot
+from browser_support import Watch, log_in, shoot
 
 from conftest import TestDatabase
 
 pytestmark = pytest.mark.browser
-
-
-def log_in(page, base: str, username: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(f"{base}/lang/en?next=/login")
-    page.get_by_label("User name").fill(username)
-    page.get_by_label("Password").fill("peace-in-carana")
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_load_state("networkidle")
 
 
 def test_an_analyst_reads_readiness_follows_a_benchmark_and_agrees_a_set(

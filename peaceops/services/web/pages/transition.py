@@ -9,6 +9,7 @@ forecasts); ``MANAGE_TRANSITION`` drafts, agrees and revises.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any
 
@@ -37,12 +38,7 @@ router = APIRouter()
 
 
 def _as_of(value: str | None) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise InputError(f"'{value}' is not a date (YYYY-MM-DD)", field="as_of") from None
+    return _day(value, "as_of") if value else None
 
 
 def _value(kind: ConditionKind, value: float) -> str:
@@ -249,12 +245,32 @@ def read_benchmark_page(
     )
 
 
-def _back(iso3: str, msg: str) -> Response:
-    return redirect(f"/countries/{iso3.upper()}/transition", msg=msg)
+def _act(
+    request: Request,
+    platform: Platform,
+    iso3: str,
+    by: Principal,
+    action: Callable[[], object],
+    set_id: int | None = None,
+) -> Response:
+    """Run a form's action; back to the readiness page, or the page again with the reason."""
+    try:
+        if set_id is not None and platform.transition.get(set_id, by=by).country_iso3 != (
+            iso3.upper()
+        ):
+            raise NotFound(f"benchmark set {set_id} is not one of {iso3.upper()}")
+        action()
+    except (InputError, ConflictError, NotFound) as exc:
+        message = exc.problem.message if isinstance(exc, InputError) else str(exc)
+        return _page(request, iso3, platform, by, None, form_error=message)
+    return redirect(f"/countries/{iso3.upper()}/transition", msg="saved")
 
 
-def _failed(request: Request, platform: Platform, iso3: str, by: Principal, error: str) -> Response:
-    return _page(request, iso3, platform, by, None, form_error=error)
+def _day(value: str, field: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"'{value}' is not a date (YYYY-MM-DD)", field=field) from None
 
 
 @router.post("/countries/{iso3}/transition/sets")
@@ -268,19 +284,20 @@ def create_set_page(
     note: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     """Draft a set for the country from a template."""
-    try:
-        target = _as_of(target_date) if target_date else None
-        platform.transition.draft(
-            platform.transition.template(template),
+    service = platform.transition
+    return _act(
+        request,
+        platform,
+        iso3,
+        by,
+        lambda: service.draft(
+            service.template(template),
             country=iso3,
             by=by,
-            target_date=target,
+            target_date=_day(target_date, "target_date") if target_date else None,
             note=note.strip(),
-        )
-    except (InputError, ConflictError, NotFound) as exc:
-        message = exc.problem.message if isinstance(exc, InputError) else str(exc)
-        return _failed(request, platform, iso3, by, message)
-    return _back(iso3, "saved")
+        ),
+    )
 
 
 @router.post("/countries/{iso3}/transition/sets/{set_id}/agree")
@@ -295,17 +312,20 @@ def agree_set_page(
     note: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     """Record who agreed a draft and when."""
-    try:
-        day = _as_of(agreed_on)
-        if day is None:
-            raise InputError("give the day it was agreed", field="agreed_on")
-        platform.transition.agree(
-            set_id, agreed_by=agreed_by, agreed_on=day, by=by, note=note.strip() or None
-        )
-    except (InputError, ConflictError, NotFound) as exc:
-        message = exc.problem.message if isinstance(exc, InputError) else str(exc)
-        return _failed(request, platform, iso3, by, message)
-    return _back(iso3, "saved")
+    return _act(
+        request,
+        platform,
+        iso3,
+        by,
+        lambda: platform.transition.agree(
+            set_id,
+            agreed_by=agreed_by,
+            agreed_on=_day(agreed_on, "agreed_on"),
+            by=by,
+            note=note.strip() or None,
+        ),
+        set_id,
+    )
 
 
 @router.post("/countries/{iso3}/transition/sets/{set_id}/revise")
@@ -319,9 +339,11 @@ def revise_set_page(
     note: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     """Copy a set as a new draft version."""
-    try:
-        platform.transition.revise(set_id, version=version, by=by, note=note.strip())
-    except (InputError, ConflictError, NotFound) as exc:
-        message = exc.problem.message if isinstance(exc, InputError) else str(exc)
-        return _failed(request, platform, iso3, by, message)
-    return _back(iso3, "saved")
+    return _act(
+        request,
+        platform,
+        iso3,
+        by,
+        lambda: platform.transition.revise(set_id, version=version, by=by, note=note.strip()),
+        set_id,
+    )
