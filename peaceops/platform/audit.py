@@ -35,3 +35,9 @@ class AuditService:
                 limit=min(max(limit, 1), 1000),
                 offset=max(offset, 0),
             )
+
+    def verify(self, *, by: Principal) -> dict[str, object]:
+        """Check the audit log's hash chain end to end (see ``repositories.audit.verify_chain``)."""
+        require(by, Permission.READ_AUDIT)
+        with transaction(self._engine, write=False) as conn:
+            return repo.verify_chain(conn)

@@ -220,6 +220,9 @@ audit_log = Table(
     Column("entity_id", String(100)),
     Column("before", JSONType),
     Column("after", JSONType),
+    # The hash chain (migration 0012): each entry's SHA-256 covers the one before it.
+    Column("prev_hash", String(64)),
+    Column("hash", String(64)),
 )
 Index("ix_audit_log_entity", audit_log.c.entity, audit_log.c.entity_id)
 Index("ix_audit_log_at", audit_log.c.at)

@@ -9,6 +9,7 @@ import typer
 from peaceops.services.cli import (
     alerts,
     assess,
+    audit,
     complaints,
     coordination,
     database,
@@ -68,6 +69,7 @@ app.add_typer(coordination.app, name="coordination")
 app.add_typer(complaints.app, name="complaints")
 app.add_typer(incidents.app, name="incidents")
 app.add_typer(alerts.app, name="alerts")
+app.add_typer(audit.app, name="audit")
 app.add_typer(surveys.app, name="survey")
 app.add_typer(knowledge.app, name="docs")
 app.add_typer(laws.app, name="laws")

@@ -44,3 +44,50 @@ def list_entries(
         for r in rows
     ]
     return entries, int(total)
+
+
+def verify_chain(conn: Connection, *, chunk: int = 5000) -> dict[str, object]:
+    """Walk the log in id order, recomputing each entry's hash from its content and the hash
+    before it. Returns how many entries were checked, the head hash (to record elsewhere:
+    removing entries at the end is only seen against a head recorded earlier), and the first
+    broken entry with the reason, if any."""
+    from peaceops.storage.repositories.audited import HASHED, entry_hash
+
+    checked, prev, last_id = 0, None, 0
+    while True:
+        rows = (
+            conn.execute(
+                select(audit_log)
+                .where(audit_log.c.id > last_id)
+                .order_by(audit_log.c.id)
+                .limit(chunk)
+            )
+            .mappings()
+            .all()
+        )
+        if not rows:
+            return {"checked": checked, "head": prev, "broken_at": None, "reason": None}
+        for r in rows:
+            if r["hash"] is None:
+                return {
+                    "checked": checked,
+                    "head": prev,
+                    "broken_at": r["id"],
+                    "reason": "entry without a hash",
+                }
+            if (r["prev_hash"] or None) != prev:
+                return {
+                    "checked": checked,
+                    "head": prev,
+                    "broken_at": r["id"],
+                    "reason": "does not follow the entry before it (one removed or inserted)",
+                }
+            if entry_hash(prev, {k: r[k] for k in HASHED}) != r["hash"]:
+                return {
+                    "checked": checked,
+                    "head": prev,
+                    "broken_at": r["id"],
+                    "reason": "content changed since it was written",
+                }
+            prev, last_id = r["hash"], r["id"]
+            checked += 1

@@ -13,7 +13,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import Column, Connection, Table, delete, insert, select, update
+from sqlalchemy import Column, Connection, Table, delete, insert, select, text, update
 
 from peaceops.domain.access import Principal
 from peaceops.domain.audit import AuditAction
@@ -45,6 +45,34 @@ def snapshot(row: dict[str, Any]) -> dict[str, Any]:
     return {k: ("<redacted>" if k in SECRET_COLUMNS else jsonable(v)) for k, v in row.items()}
 
 
+CHAIN_LOCK = 7_365_616  # PostgreSQL advisory lock key held while an entry joins the chain
+HASHED = ("at", "user_id", "username", "via", "action", "entity", "entity_id", "before", "after")
+
+
+def _canon(value: Any) -> Any:
+    """A value as both engines give it back: numbers as floats (JSONB rewrites 1e16 as
+    10000000000000000), dates as ISO text, other objects as text."""
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, int | float | Decimal):
+        return repr(float(value))
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): _canon(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_canon(v) for v in value]
+    return str(value)
+
+
+def entry_hash(prev_hash: str | None, entry: dict[str, Any]) -> str:
+    """The SHA-256 chaining an audit entry to the one before it: any change to an entry, or
+    an entry removed or inserted in the middle, breaks every hash after it."""
+    body = [prev_hash or "", *(_canon(entry.get(k)) for k in HASHED)]
+    text_ = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text_.encode()).hexdigest()
+
+
 def record(
     conn: Connection,
     by: Principal,
@@ -55,19 +83,24 @@ def record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> None:
-    conn.execute(
-        insert(audit_log).values(
-            at=utcnow(),
-            user_id=by.user_id,
-            username=by.username,
-            via=by.via,
-            action=action.value,
-            entity=entity,
-            entity_id=None if entity_id is None else str(entity_id),
-            before=snapshot(before) if before is not None else None,
-            after=snapshot(after) if after is not None else None,
-        )
-    )
+    entry = {
+        "at": utcnow(),
+        "user_id": by.user_id,
+        "username": by.username,
+        "via": by.via,
+        "action": action.value,
+        "entity": entity,
+        "entity_id": None if entity_id is None else str(entity_id),
+        "before": snapshot(before) if before is not None else None,
+        "after": snapshot(after) if after is not None else None,
+    }
+    if conn.dialect.name == "postgresql":
+        # One writer at a time joins the chain; SQLite's BEGIN IMMEDIATE already serialises.
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK})
+    prev = conn.execute(
+        select(audit_log.c.hash).order_by(audit_log.c.id.desc()).limit(1)
+    ).scalar_one_or_none()
+    conn.execute(insert(audit_log).values(**entry, prev_hash=prev, hash=entry_hash(prev, entry)))
 
 
 def _key(table: Table) -> Column[Any]:
