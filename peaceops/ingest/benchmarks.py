@@ -19,8 +19,15 @@ from peaceops.domain.transition import (
     ConditionKind,
     Direction,
 )
-from peaceops.errors import InputError
-from peaceops.ingest.yaml_models import KEY, Strict, Text, keyed_location, load_yaml, validated
+from peaceops.ingest.yaml_models import (
+    KEY,
+    Strict,
+    Text,
+    keyed_location,
+    load_yaml,
+    parse_yaml,
+    validated,
+)
 
 FORMAT = "peaceops-benchmarks/1"
 BUILTIN = Path(__file__).resolve().parents[1] / "frameworks" / "transition"
@@ -129,16 +136,7 @@ def read_benchmarks(path: Path) -> BenchmarkSet:
 
 def read_benchmarks_text(text: str, *, source: str = "upload") -> BenchmarkSet:
     """A set from YAML text (an upload, a request body)."""
-    import yaml
-
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        line = getattr(getattr(exc, "problem_mark", None), "line", None)
-        raise InputError(
-            f"not valid YAML: {exc}", source=source, line=line + 1 if line is not None else None
-        ) from None
-    return validate(data, source=source)
+    return validate(parse_yaml(text, source=source), source=source)
 
 
 @cache

@@ -36,17 +36,24 @@ class Text(Strict):
         return {k: v for k, v in self.model_dump().items() if v}
 
 
-def load_yaml(path: Path) -> Any:
-    """The parsed file, or ``InputError`` naming the file (and the line of a syntax error)."""
+def parse_yaml(text: str, *, source: str) -> Any:
+    """Parsed YAML text, or ``InputError`` naming the source and the line of the error."""
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read the file: {exc}", source=path.name) from None
+        return yaml.safe_load(text)
     except yaml.YAMLError as exc:
         line = getattr(getattr(exc, "problem_mark", None), "line", None)
         raise InputError(
-            f"not valid YAML: {exc}", source=path.name, line=line + 1 if line is not None else None
+            f"not valid YAML: {exc}", source=source, line=line + 1 if line is not None else None
         ) from None
+
+
+def load_yaml(path: Path) -> Any:
+    """The parsed file, or ``InputError`` naming the file (and the line of a syntax error)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read the file: {exc}", source=path.name) from None
+    return parse_yaml(text, source=path.name)
 
 
 def keyed_location(

@@ -31,6 +31,7 @@ from __future__ import annotations
 import builtins
 import math
 from collections import defaultdict
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -53,6 +54,7 @@ from peaceops.domain.transition import (
 from peaceops.errors import ConflictError, InputError, NotFound
 from peaceops.ingest.benchmarks import builtin_benchmark_sets, read_benchmarks
 from peaceops.platform.access import require
+from peaceops.platform.coordination import today
 from peaceops.storage import transaction
 from peaceops.storage.repositories import transition as repo
 from peaceops.storage.tables import (
@@ -64,7 +66,6 @@ from peaceops.storage.tables import (
     training_participations,
     training_sessions,
 )
-from peaceops.storage.types import utcnow
 
 if TYPE_CHECKING:
     from peaceops.platform import Platform
@@ -187,7 +188,7 @@ class TransitionService:
         previous = [s for s in self.sets(country=country, by=by) if s.code == found.code]
         if previous:
             latest = max(previous, key=lambda s: s.id or 0)
-            found = BenchmarkSet(**{**_fields(found), "revises_id": latest.id})
+            found = replace(found, revises_id=latest.id)
         return self.draft(found, country=country, by=by, note=note)
 
     def revise(self, set_id: int, *, version: str, by: Principal, note: str = "") -> BenchmarkSet:
@@ -195,7 +196,7 @@ class TransitionService:
         old = self.get(set_id, by=by)
         if not version.strip():
             raise InputError("a revision needs a version", field="version")
-        copy = BenchmarkSet(**{**_fields(old), "version": version.strip(), "revises_id": old.id})
+        copy = replace(old, version=version.strip(), revises_id=old.id)
         return self.draft(copy, country=old.country_iso3, by=by, note=note)
 
     def agree(
@@ -628,14 +629,6 @@ class TransitionService:
     ) -> BenchmarkSet:
         stored = self.draft(benchmarks, country=country, by=by, note="Carana demonstration")
         return self.agree(stored.id or 0, agreed_by=agreed_by, agreed_on=agreed_on, by=by)
-
-
-def _fields(s: BenchmarkSet) -> dict[str, Any]:
-    return {name: getattr(s, name) for name in BenchmarkSet.__slots__}
-
-
-def today() -> date:
-    return utcnow().date()
 
 
 def observation_dict(o: Observation) -> dict[str, Any]:
