@@ -52,6 +52,12 @@ class Settings(BaseSettings):
         description="Folder for files PeaceOps writes besides the database (exports, reports, "
         "backups).",
     )
+    pg_bin: Path | None = Field(
+        None,
+        description="Folder holding `pg_dump` and `pg_restore`, which `peaceops backup` and "
+        "`peaceops restore` run on PostgreSQL; their version must be at least the server's. "
+        "Unset, they are looked for on `PATH`, then under `/usr/lib/postgresql/*/bin`.",
+    )
     embedding_model: Path | None = Field(
         None,
         description="Folder of the sentence-embedding model for the knowledge base's dense "
@@ -119,7 +125,7 @@ class Settings(BaseSettings):
         5.0, gt=0, description="Seconds to wait for a webhook to answer before noting a failure."
     )
     api_token_days: int = Field(
-        90, ge=1, description="Default lifetime of a new API token, in days."
+        90, ge=1, le=365, description="Default lifetime of a new API token, in days (1-365)."
     )
 
     @field_validator("database_url")

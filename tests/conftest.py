@@ -23,7 +23,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from peaceops.config import Settings
-from peaceops.domain.access import Principal
+from peaceops.domain.access import Principal, TokenScope
 from peaceops.platform import Platform
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -239,5 +239,7 @@ def login(client, username: str, password: str = "peace-in-carana"):  # type: ig
 def api_token(platform: Platform, username: str) -> dict[str, str]:
     """Authorization header with a fresh API token for a demo user."""
     user = next(u for u in platform.accounts.list_users(by=SYSTEM) if u.username == username)
-    token = platform.accounts.create_token("tests", by=SYSTEM, user_id=user.id)
+    token = platform.accounts.create_token(
+        "tests", by=SYSTEM, user_id=user.id, scopes=frozenset(TokenScope)
+    )
     return {"Authorization": f"Bearer {token.token}"}

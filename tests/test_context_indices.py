@@ -239,10 +239,11 @@ def test_an_unreadable_file_in_a_folder_does_not_stop_the_others(
     paths["vdem"].write_bytes(VDEM.encode() + b'"CAF",2017,0.3\xff,0.2,-1\n')
     report = platform.context.import_indices(tmp_path, by=SYSTEM)
     assert [f.index for f in report.files] == ["wgi", "wjp", "fsi", "bti"]
+    bad_line = VDEM.count("\n") + 1
     assert any(
-        str(w).startswith("file3.csv: nothing imported from this file: not UTF-8")
+        str(w).startswith(f"file3.csv, line {bad_line}: nothing imported from this file: not UTF-8")
         for w in report.warnings
-    )
+    ), report.warnings
     assert platform.context.series("CAF", sources=["vdem"]) == []
     empty = tmp_path / "empty"
     empty.mkdir()

@@ -110,6 +110,12 @@ def test_the_same_actor_never_pairs_with_itself() -> None:
     assert dup.find_duplicates(hierarchy, threshold=0.0) == []
 
 
+def test_no_activities_or_one_give_no_pairs() -> None:
+    """A scope without activities (a country with no programmes) is no pair, not an error."""
+    assert dup.find_duplicates([]) == []
+    assert dup.find_duplicates([act("A-1", "Donor")], threshold=0.0) == []
+
+
 def test_one_publisher_with_different_implementers_is_a_weak_candidate() -> None:
     pairs = dup.find_duplicates(
         [

@@ -1,6 +1,6 @@
 """Pure domain objects: frozen dataclasses and enums, no I/O, SQL, pandas or web."""
 
-from peaceops.domain.access import ROLE_PERMISSIONS, Permission, Principal, Role, User
+from peaceops.domain.access import ROLE_PERMISSIONS, Permission, Principal, Role, TokenScope, User
 from peaceops.domain.actors import Actor, ActorCategory, OrganisationType
 from peaceops.domain.audit import AuditEntry
 from peaceops.domain.events import Event, EventSource, ViolenceType
@@ -32,6 +32,7 @@ __all__ = [
     "Settlement",
     "Site",
     "SiteKind",
+    "TokenScope",
     "User",
     "ViolenceType",
 ]

@@ -114,18 +114,65 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
 }
 
 
+class TokenScope(StrEnum):
+    """What an API token may do, within its owner's role (a token never exceeds the role)."""
+
+    READ = "read"
+    """Read what the role may read, except personal data."""
+    WRITE = "write"
+    """Change data (any unsafe HTTP method, any permission that writes)."""
+    PERSONAL = "personal"
+    """Read personal data: names of trainees and respondents, who complained."""
+
+
+# Permissions that only read. A token without the write scope holds these alone (and, at the
+# web layer, may not use unsafe HTTP methods, since acknowledging an alert, say, writes under a
+# reading permission).
+READING_PERMISSIONS = frozenset(
+    {
+        Permission.READ_REFERENCE,
+        Permission.READ_AUDIT,
+        Permission.USE_API_TOKENS,  # listing one's tokens; creating one is an unsafe request
+        Permission.READ_FORECASTS,
+        Permission.READ_EVIDENCE,
+        Permission.READ_PERSONAL_DATA,
+        Permission.READ_COMPLAINANT_IDENTITY,
+    }
+)
+PERSONAL_PERMISSIONS = frozenset(
+    {Permission.READ_PERSONAL_DATA, Permission.READ_COMPLAINANT_IDENTITY}
+)
+DEFAULT_TOKEN_SCOPES = frozenset({TokenScope.READ})
+
+
 @dataclass(frozen=True, slots=True)
 class Principal:
-    """Whoever is acting: a logged-in user, an API token, or the local command line."""
+    """Whoever is acting: a logged-in user, an API token, or the local command line.
+
+    ``scopes`` is None for sessions and the command line (the whole role); an API token's
+    scopes narrow its owner's role.
+    """
 
     username: str
     role: Role
     user_id: int | None = None
     actor_id: int | None = None
     via: str = "cli"
+    scopes: frozenset[TokenScope] | None = None
 
     def can(self, permission: Permission) -> bool:
-        return permission in ROLE_PERMISSIONS[self.role]
+        if permission not in ROLE_PERMISSIONS[self.role]:
+            return False
+        if self.scopes is None:
+            return True
+        if permission in PERSONAL_PERMISSIONS and TokenScope.PERSONAL not in self.scopes:
+            return False
+        return permission in READING_PERMISSIONS or TokenScope.WRITE in self.scopes
+
+    @property
+    def may_write(self) -> bool:
+        """False for a token without the write scope: it may not change anything."""
+        return self.scopes is None or TokenScope.WRITE in self.scopes
 
     @classmethod
     def system(cls, username: str = "system") -> Principal:
@@ -146,11 +193,12 @@ class User:
     last_login_at: datetime | None = None
     id: int | None = None
 
-    def principal(self, *, via: str) -> Principal:
+    def principal(self, *, via: str, scopes: frozenset[TokenScope] | None = None) -> Principal:
         return Principal(
             username=self.username,
             role=self.role,
             user_id=self.id,
             actor_id=self.actor_id,
             via=via,
+            scopes=scopes,
         )

@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from peaceops.errors import InputError
+from peaceops.ingest.guards import first_undecodable_line
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -57,14 +58,20 @@ def csv_records(path: Path, *, kind: str) -> list[tuple[int, list[str]]]:
     spreadsheet (``kind`` names it in messages: "log", "register", "tracker"). Rows are
     numbered as a spreadsheet shows them (the header is row 1), so a cell with line breaks
     still counts as one row. Raises ``InputError`` naming the file when it cannot be read."""
+    records: list[tuple[int, list[str]]] = []
     try:
         with path.open(newline="", encoding="utf-8-sig") as fh:
-            return [(n, cells) for n, cells in enumerate(csv.reader(fh), start=1)]
+            records.extend(enumerate(csv.reader(fh), start=1))
     except UnicodeDecodeError:
         raise InputError(
-            f"the file is not UTF-8 text; save the {kind} as 'CSV UTF-8'", source=path.name
+            f"the file is not UTF-8 text; save the {kind} as 'CSV UTF-8'",
+            source=path.name,
+            line=first_undecodable_line(path),
         ) from None
-    except csv.Error as exc:
-        raise InputError(f"not a readable CSV file: {exc}", source=path.name) from None
+    except csv.Error as exc:  # a cell longer than the csv module's limit (128 KiB)
+        raise InputError(
+            f"not a readable CSV file: {exc}", source=path.name, line=len(records) + 1
+        ) from None
     except OSError as exc:
         raise InputError(f"cannot read the file: {exc}", source=path.name) from None
+    return records

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from peaceops.domain.knowledge import DocumentKind
 from peaceops.errors import InputError
+from peaceops.ingest.guards import PACKAGE_ERRORS, check_archive
 
 SUFFIXES = (".txt", ".text", ".md", ".html", ".htm", ".pdf", ".docx")
 HEAD = 3_000
@@ -124,6 +125,7 @@ def _read_plain(path: Path) -> str:
 
 
 def _read_html(path: Path) -> str:
+    from lxml import etree
     from lxml import html as lxml_html
 
     parser = lxml_html.HTMLParser(remove_comments=True, no_network=True, huge_tree=False)
@@ -136,8 +138,9 @@ def _read_html(path: Path) -> str:
     root = tree.getroot()
     if root is None:
         raise UnreadableDocument(f"{path.name}: empty HTML", field="file")
-    for bad in root.xpath("//script|//style|//noscript|//nav|//footer"):
-        bad.drop_tree()
+    # Removed in libxml2 itself: drop_tree() moves the tail text through Python, which refuses
+    # the control characters the HTML parser lets through.
+    etree.strip_elements(root, "script", "style", "noscript", "nav", "footer", with_tail=False)
     blocks = []
     for el in root.iter("h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "td", "th", "pre", "div"):
         if el.tag == "div" and el.find(".//p") is not None:
@@ -150,15 +153,25 @@ def _read_html(path: Path) -> str:
 
 def _read_pdf(path: Path) -> tuple[str, int]:
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import PyPdfError
 
+    # pypdf stops at a damaged file with its own errors (its limits on inflated streams among
+    # them) and, on some, with Python's: a garbage PDF is unreadable, not a crash.
+    errors: tuple[type[BaseException], ...] = (
+        PyPdfError,
+        *PACKAGE_ERRORS,
+        RecursionError,
+        ArithmeticError,
+    )
     try:
         reader = PdfReader(str(path))
         if reader.is_encrypted:
             raise UnreadableDocument(f"{path.name}: the PDF is encrypted", field="file")
         pages = [page.extract_text(extraction_mode="layout") or "" for page in reader.pages]
-    except (PdfReadError, OSError, ValueError, KeyError) as exc:
-        raise UnreadableDocument(f"{path.name}: not a readable PDF ({exc})", field="file") from exc
+    except errors as exc:
+        raise UnreadableDocument(
+            f"{path.name}: not a readable PDF ({type(exc).__name__}: {exc})", field="file"
+        ) from exc
     text = "\n".join(pages)
     if len(text.strip()) < MIN_TEXT_PER_PAGE * max(1, len(pages)):
         raise UnreadableDocument(
@@ -170,16 +183,21 @@ def _read_pdf(path: Path) -> tuple[str, int]:
 
 
 def _read_docx(path: Path) -> str:
-    import zipfile
-
     from docx import Document as DocxDocument
-    from docx.opc.exceptions import PackageNotFoundError
+    from docx.opc.exceptions import OpcError
 
     try:
+        check_archive(path, name=path.name)
+    except InputError as exc:
+        raise UnreadableDocument(f"{path.name}: {exc.problem.message}", field="file") from None
+    errors: tuple[type[BaseException], ...] = (OpcError, *PACKAGE_ERRORS)
+    try:
         doc = DocxDocument(str(path))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise UnreadableDocument(f"{path.name}: not a readable DOCX ({exc})", field="file") from exc
-    return "\n\n".join(p.text for p in doc.paragraphs if p.text.strip())
+        return "\n\n".join(p.text for p in doc.paragraphs if p.text.strip())
+    except errors as exc:
+        raise UnreadableDocument(
+            f"{path.name}: not a readable DOCX ({type(exc).__name__}: {exc})", field="file"
+        ) from exc
 
 
 def read_text(path: Path) -> tuple[str, int | None]:

@@ -29,6 +29,7 @@ from peaceops.domain.assessment import (
     text_in,
 )
 from peaceops.errors import InputError, Problem, RowErrors
+from peaceops.ingest.guards import read_workbook
 
 SURVEY_COLUMNS = ("respondent_id", "weight", "sex", "region", "group", "collected_on")
 ADMIN_COLUMNS = ("item_code", "breakdown", "as_of", "numerator", "denominator", "source_name")
@@ -158,33 +159,24 @@ class Sheet:
 
 
 def _xlsx_sheets(path: Path) -> Iterator[Sheet]:
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, OSError, KeyError, ValueError) as exc:
-        raise InputError(f"not a readable XLSX workbook: {exc}", source=path.name) from None
-    try:
-        for ws in wb.worksheets:
-            if ws.title not in SHEETS:
+    read = read_workbook(
+        path, name=path.name, sheets=lambda titles: [t for t in titles if t in SHEETS]
+    )
+    for title, all_rows in read:
+        rows = iter(all_rows)
+        header_row = next(rows, None)
+        if header_row is None:
+            continue
+        header = [str(h).strip() if h is not None else "" for h in header_row]
+        while header and header[-1] == "":
+            header.pop()
+        body = []
+        for n, row in enumerate(rows, start=2):
+            values = list(row[: len(header)])
+            if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
                 continue
-            rows = ws.iter_rows(values_only=True)
-            header_row = next(rows, None)
-            if header_row is None:
-                continue
-            header = [str(h).strip() if h is not None else "" for h in header_row]
-            while header and header[-1] == "":
-                header.pop()
-            body = []
-            for n, row in enumerate(rows, start=2):
-                values = list(row[: len(header)])
-                if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
-                    continue
-                body.append((n, values))
-            yield Sheet(ws.title, header, body)
-    finally:
-        wb.close()
+            body.append((n, values))
+        yield Sheet(title, header, body)
 
 
 def _csv_sheet(path: Path, sheet: str) -> Sheet:
@@ -197,6 +189,10 @@ def _csv_sheet(path: Path, sheet: str) -> Sheet:
             ]
     except UnicodeDecodeError:
         raise InputError("the CSV file is not UTF-8 text", source=path.name) from None
+    except csv.Error as exc:
+        raise InputError(
+            f"not a readable CSV file: {exc}", source=path.name, line=reader.line_num
+        ) from None
     return Sheet(sheet, header, body)
 
 

@@ -8,7 +8,6 @@ slightly invalid (self-touching rings, as simplified boundaries often have) are 
 
 from __future__ import annotations
 
-import gzip
 import json
 import math
 from collections.abc import Mapping
@@ -22,6 +21,7 @@ from shapely.geometry import mapping, shape
 
 from peaceops.domain.places import AdminArea
 from peaceops.errors import InputError, Problem, RowErrors
+from peaceops.ingest.guards import gunzip, load_json
 
 POLYGONAL = ("Polygon", "MultiPolygon")
 
@@ -127,22 +127,14 @@ def load_geojson(source: Path) -> dict[str, Any]:
     except OSError as exc:
         raise InputError(f"cannot read the file: {exc.strerror}", source=name) from exc
     if raw[:2] == b"\x1f\x8b":
-        try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError) as exc:
-            raise InputError("not a readable gzip file", source=name) from exc
+        raw = gunzip(raw, name=name)
     try:
-        data = json.loads(raw.decode("utf-8-sig"))
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputError(
             f"not UTF-8 text (byte {exc.start}); GeoJSON must be UTF-8", source=name
         ) from exc
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            f"not valid JSON: {exc.msg} (column {exc.colno})", source=name, line=exc.lineno
-        ) from exc
-    except RecursionError as exc:
-        raise InputError("JSON nested too deeply", source=name) from exc
+    data = load_json(text, name=name)
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
         raise InputError(
             'expected a GeoJSON FeatureCollection (an object with "type": "FeatureCollection")',
@@ -247,6 +239,8 @@ def read_boundaries(
     if not features:
         raise InputError("the file holds no features", source=name, field="features")
     first_props = features[0].get("properties") if isinstance(features[0], dict) else None
+    if not isinstance(first_props, dict):
+        first_props = None
     detected = detect_fields(first_props or {}, level)
     fields = FieldMap(
         name=name_field or (detected.name if detected else ""),

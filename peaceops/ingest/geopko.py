@@ -55,10 +55,13 @@ from pathlib import Path
 from peaceops.domain.incidents import Deployment
 from peaceops.errors import InputError, Problem
 from peaceops.ingest.governance import country_from_code, country_from_name
+from peaceops.ingest.guards import first_undecodable_line
 
 SOURCE = "geo-pko"
 """The ``source`` of every record read from Geo-PKO, yearly or monthly."""
 FIRST_YEAR = 1946
+MAX_COUNT = 2_147_483_647
+"""The largest count the database stores (a 32-bit integer)."""
 COORDINATE_DECIMALS = 6
 """Geo-PKO gives six decimals (about 0.1 m); the raw file's text carries binary noise beyond."""
 HEADER_BYTES = 1 << 16
@@ -237,7 +240,19 @@ def _count(text: str | None, column: str) -> int | None:
         raise ValueError(f"{column}: {exc}") from None
     if number < 0:
         raise ValueError(f"{column}: a count cannot be negative ({text.strip()})")
+    if number > MAX_COUNT:
+        raise ValueError(f"{column}: {text.strip()} is more than {MAX_COUNT:,}")
     return round(number)
+
+
+def _names(mission: str, location: str) -> None:
+    """Raise ValueError('column: why') when the mission or place is missing or longer than
+    the database keeps."""
+    for column, text, limit in (("mission", mission, 40), ("location", location, 200)):
+        if not text:
+            raise ValueError(f"{column}: missing")
+        if len(text) > limit:
+            raise ValueError(f"{column}: longer than {limit} characters")
 
 
 def country_code(name: str) -> str | None:
@@ -280,7 +295,10 @@ def _header(path: Path) -> list[str]:
     except OSError as exc:
         raise InputError(f"cannot read the file: {exc.strerror}", source=path.name) from exc
     text = start.decode("utf-8-sig", errors="replace")
-    row = next(csv.reader(io.StringIO(text, newline="")), None)
+    try:
+        row = next(csv.reader(io.StringIO(text, newline="")), None)
+    except csv.Error as exc:
+        raise InputError(f"not a readable CSV file: {exc}", source=path.name, line=1) from None
     if not row:
         raise InputError("the file is empty", source=path.name, line=1)
     return [c.strip() for c in row]
@@ -312,17 +330,25 @@ def detect(path: Path | str) -> str:
 
 def _rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
     """(line, row) of a CSV file, with encoding and CSV errors named by file."""
+    reader: csv.DictReader[str] | None = None
     try:
         with path.open(encoding="utf-8-sig", newline="") as handle:
             reader = csv.DictReader(handle)
             for row in reader:
                 if not any((v or "").strip() for v in row.values() if isinstance(v, str)):
                     continue
-                yield reader.line_num, row
+                # NUL bytes are never meant (and PostgreSQL cannot store them in text).
+                yield (
+                    reader.line_num,
+                    {k: v.replace("\x00", "") if isinstance(v, str) else v for k, v in row.items()},
+                )
     except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text ({exc.reason})", source=path.name) from exc
+        raise InputError(
+            f"not UTF-8 text ({exc.reason})", source=path.name, line=first_undecodable_line(path)
+        ) from exc
     except csv.Error as exc:
-        raise InputError(f"not a readable CSV file: {exc}", source=path.name) from exc
+        line = reader.line_num if reader is not None else None
+        raise InputError(f"not a readable CSV file: {exc}", source=path.name, line=line) from exc
 
 
 def _problem(exc: ValueError, name: str, line: int, item: str, stats: ReadStats) -> Problem:
@@ -346,7 +372,8 @@ class _Filter:
         """The ISO3 code of a country name, or the name as written when it has none."""
         if name not in self.names:
             self.names[name] = country_code(name) if name else None
-        return self.names[name] or name
+        # A name with no code is kept as written, as far as the database's column goes.
+        return self.names[name] or name[:100]
 
     def skip(self, row: dict[str, str], line: int) -> bool:
         """Whether a row belongs to another mission or country than asked for; notes the
@@ -402,10 +429,7 @@ def read_raw(
         location = (row.get("location") or "").strip()
         item = f"{mission_name or '?'} {row.get('year', '?')}-{row.get('month', '?')} {location}"
         try:
-            if not mission_name:
-                raise ValueError("mission: missing")
-            if not location:
-                raise ValueError("location: missing")
+            _names(mission_name, location)
             year = _year(row.get("year") or "")
             month = _month(row.get("month") or "")
             lon, lat = coordinates(row.get("longitude") or "", row.get("latitude") or "")
@@ -489,10 +513,7 @@ class _Place:
 def _map_key(row: dict[str, str]) -> tuple[str, int, str, float, float]:
     mission_name = (row.get("mission") or "").strip()
     location = (row.get("location") or "").strip()
-    if not mission_name:
-        raise ValueError("mission: missing")
-    if not location:
-        raise ValueError("location: missing")
+    _names(mission_name, location)
     year = _year(row.get("year") or "")
     lon, lat = coordinates(row.get("longitude") or "", row.get("latitude") or "")
     return mission_name, year, location, lon, lat

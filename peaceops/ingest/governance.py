@@ -45,11 +45,13 @@ from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pycountry
 
 from peaceops.domain.context import ContextValue
 from peaceops.errors import InputError, Problem
+from peaceops.ingest.guards import first_undecodable_line
 
 SOURCES = ("wgi", "wjp", "bti", "vdem", "fsi")
 MISSING = frozenset({"", "na", "n/a", "nan", "null", "none", ".", "-", ".."})
@@ -182,7 +184,10 @@ def _header(path: Path) -> list[str]:
     except OSError as exc:
         raise InputError(f"cannot read the file: {exc.strerror}", source=path.name) from exc
     text = start.decode("utf-8-sig", errors="replace")
-    row = next(csv.reader(io.StringIO(text, newline="")), None)
+    try:
+        row = next(csv.reader(io.StringIO(text, newline="")), None)
+    except csv.Error as exc:
+        raise InputError(f"not a readable CSV file: {exc}", source=path.name, line=1) from None
     if not row:
         raise InputError("the file is empty", source=path.name, line=1)
     return [c.strip() for c in row]
@@ -469,6 +474,7 @@ def read_indices(
         tally.problems += 1
         return Problem(message, source=name, line=line, field=field, item=item)
 
+    reader: Any = None
     try:
         handle = path.open(encoding="utf-8-sig", newline="")
         with handle:
@@ -573,9 +579,12 @@ def read_indices(
                     tally.values += 1
                     yield item
     except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text ({exc.reason})", source=name) from exc
+        raise InputError(
+            f"not UTF-8 text ({exc.reason})", source=name, line=first_undecodable_line(path)
+        ) from exc
     except csv.Error as exc:
-        raise InputError(f"not a readable CSV file: {exc}", source=name) from exc
+        line = reader.line_num if reader is not None else None
+        raise InputError(f"not a readable CSV file: {exc}", source=name, line=line) from exc
 
     for raw_country, entry in sorted(unknown.items(), key=lambda kv: kv[1].first_line):
         yield problem(

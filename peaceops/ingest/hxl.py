@@ -74,6 +74,7 @@ from peaceops.domain.coordination import (
 )
 from peaceops.errors import InputError, Problem
 from peaceops.ingest.cells import guard, unguard
+from peaceops.ingest.guards import read_workbook
 
 HEADER_SEARCH_ROWS = 25
 SEPARATORS = re.compile(r"\s*[;|]\s*")
@@ -466,23 +467,16 @@ def _csv_rows(path: Path, delimiter: str) -> tuple[list[list[Any]], bool]:
     except UnicodeDecodeError:
         text, utf8 = raw.decode("cp1252", errors="replace"), False
     reader = csv.reader(text.splitlines(keepends=True), delimiter=delimiter)
-    return [[_strip_escape(c) for c in row] for row in reader], utf8
+    try:
+        return [[_strip_escape(c) for c in row] for row in reader], utf8
+    except csv.Error as exc:
+        raise InputError(
+            f"not a readable CSV file: {exc}", source=path.name, line=reader.line_num
+        ) from None
 
 
 def _xlsx_tables(path: Path) -> list[tuple[str, list[list[Any]]]]:
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, OSError, KeyError, ValueError) as exc:
-        raise InputError(f"not a readable XLSX workbook: {exc}", source=path.name) from None
-    try:
-        return [
-            (ws.title, [list(r) for r in ws.iter_rows(values_only=True)]) for ws in wb.worksheets
-        ]
-    finally:
-        wb.close()
+    return [(title, [list(r) for r in rows]) for title, rows in read_workbook(path, name=path.name)]
 
 
 def _hashtag_row(rows: Sequence[Sequence[Any]]) -> int | None:

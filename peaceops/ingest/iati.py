@@ -91,13 +91,28 @@ DRAFT_FLOW_STATUS = {
 LEGACY_VOCABULARIES = {"DAC": "1", "DAC-3": "2", "RO": "99"}
 
 
+# Files come from outside: entities are never expanded (so no billion laughs and no external
+# entity reads a local file), no DTD is loaded, nothing is fetched from the network, and
+# libxml2 keeps its limits on the depth of elements and the size of a text node.
+HARDENED = {
+    "resolve_entities": False,
+    "no_network": True,
+    "load_dtd": False,
+    "huge_tree": False,
+}
+
+
+def _parser() -> etree.XMLParser:
+    return etree.XMLParser(**HARDENED)
+
+
 def load_schema(folder: Path) -> etree.XMLSchema:
     """The IATI activities schema from a folder holding the 2.03 XSD files."""
     path = folder / SCHEMA_FILE
     if not path.exists():
         raise InputError(f"no {SCHEMA_FILE} in {folder}", field="schema")
     try:
-        return etree.XMLSchema(etree.parse(str(path)))
+        return etree.XMLSchema(etree.parse(str(path), parser=_parser()))
     except (etree.XMLSchemaParseError, etree.XMLSyntaxError) as exc:
         raise InputError(f"the IATI schema cannot be read: {exc}", source=str(path)) from None
 
@@ -139,6 +154,17 @@ def _date(value: str | None) -> date | None:
             return datetime.strptime(value[:10], "%d/%m/%Y").date()
         except ValueError:
             return None
+
+
+def _code(value: str | None) -> int | None:
+    """A code or year in ASCII digits, else None (``str.isdigit`` also passes '²', which
+    ``int`` refuses, and strings of more digits than ``int`` converts).
+
+    >>> _code(" 2 "), _code("²"), _code("x")
+    (2, None, None)
+    """
+    text = (value or "").strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None
 
 
 def _float(value: str | None) -> float | None:
@@ -189,8 +215,9 @@ class _Mapper:
         if raw is None:
             return None
         raw = raw.strip()
-        if raw.isdigit() and int(raw) in OrgRole._value2member_map_:
-            return OrgRole(int(raw))
+        code = _code(raw)
+        if code is not None and code in OrgRole._value2member_map_:
+            return OrgRole(code)
         for word, role in LEGACY_ROLES.items():
             if word in raw.lower():
                 return role
@@ -200,8 +227,9 @@ class _Mapper:
         if raw is None:
             return None
         raw = raw.strip()
-        if raw.isdigit() and int(raw) in TransactionType._value2member_map_:
-            return TransactionType(int(raw))
+        code = _code(raw)
+        if code is not None and code in TransactionType._value2member_map_:
+            return TransactionType(code)
         return LEGACY_TRANSACTIONS.get(raw.upper())
 
     def money(self, el: etree._Element | None, currency: str | None) -> Money | None:
@@ -245,13 +273,14 @@ class _Mapper:
             for k, v in _narratives(d, lang).items():
                 act.description.setdefault(k, v)
         status = el.find("activity-status")
-        if status is not None and (status.get("code") or "").strip().isdigit():
-            status_code = int(status.get("code", "0"))
-            if status_code in ActivityStatus._value2member_map_:
-                act.status = ActivityStatus(status_code)
+        status_code = _code(status.get("code")) if status is not None else None
+        if status_code is not None and status_code in ActivityStatus._value2member_map_:
+            act.status = ActivityStatus(status_code)
         for d in el.findall("activity-date"):
             kind = (d.get("type") or "").strip()
-            date_code = int(kind) if kind.isdigit() else LEGACY_DATES.get(kind)
+            date_code = _code(kind)
+            if date_code is None:
+                date_code = LEGACY_DATES.get(kind)
             when = _date(d.get("iso-date")) or _date(d.text)
             if date_code not in (1, 2, 3, 4) or when is None:
                 self.warn(
@@ -407,7 +436,7 @@ class _Mapper:
                     title=_first_text(ind.find("title"), lang) or "(untitled indicator)",
                     measure=(ind.get("measure") or "1").strip(),
                     baseline=_float(baseline.get("value")) if baseline is not None else None,
-                    baseline_year=int(year) if year and year.strip().isdigit() else None,
+                    baseline_year=_code(year),
                     periods=tuple(periods),
                 )
             )
@@ -436,9 +465,7 @@ def read_iati(
         context = etree.iterparse(
             str(source) if isinstance(source, Path) else source,
             events=("start", "end"),
-            huge_tree=True,
-            resolve_entities=False,
-            no_network=True,
+            **HARDENED,
         )
         depth = 0
         for event, el in context:
@@ -656,7 +683,7 @@ def write_iati(activities: list[Activity], out: IO[bytes], *, generated: datetim
 
 def validate_file(path: Path, schema: etree.XMLSchema) -> list[str]:
     """Schema errors of a whole IATI file (for exports, which are small enough to load)."""
-    doc = etree.parse(str(path))
+    doc = etree.parse(str(path), parser=_parser())
     if schema.validate(doc):
         return []
     return [f"line {e.line}: {e.message}" for e in schema.error_log]

@@ -49,6 +49,7 @@ from peaceops.domain.coordination import (
     SectorShare,
 )
 from peaceops.errors import InputError, Problem
+from peaceops.ingest.guards import MAX_JSON_DEPTH, check_depth
 from peaceops.ingest.hxl import capabilities_for, country_iso3
 
 PLACEHOLDER_DATE = "1900-01-01"
@@ -171,7 +172,13 @@ def _records(text: str, label: str) -> Iterator[tuple[int, Any]]:
             record, end = decoder.raw_decode(text, i)
         except json.JSONDecodeError as exc:
             raise InputError(f"not valid JSON: {exc.msg}", source=label, line=exc.lineno) from None
-        yield line, record
+        except RecursionError:
+            raise InputError(
+                f"the JSON nests deeper than {MAX_JSON_DEPTH} levels", source=label, line=line
+            ) from None
+        except ValueError as exc:  # an integer of more than 4,300 digits
+            raise InputError(f"not valid JSON: {exc}", source=label, line=line) from None
+        yield line, check_depth(record, name=label, line=line)
         i = skip(end)
         if text[i : i + 1] == ",":
             i = skip(i + 1)
@@ -197,6 +204,28 @@ class _Mapper:
         self.problems.append(
             Problem(message, source=self.label, line=line, field=name, item=identifier)
         )
+
+    def group(self, value: Any, line: int, identifier: str, name: str) -> dict[str, Any]:
+        """An object of the record (``orgs``, ``dates``, ``locations``, ``sectors``); another
+        JSON type is reported and read as empty."""
+        if value in (None, "", [], {}):
+            return {}
+        if not isinstance(value, dict):
+            self.warn(line, identifier, "not a JSON object; left out", name)
+            return {}
+        return value
+
+    def names(self, value: Any, line: int, identifier: str, name: str) -> list[str]:
+        """A list of names (stubs, codes); other JSON types are reported and left out."""
+        if value in (None, "", []):
+            return []
+        items = value if isinstance(value, list) else [value]
+        kept = [
+            str(v) for v in items if isinstance(v, str | int | float) and not isinstance(v, bool)
+        ]
+        if len(kept) != len(items) or not isinstance(value, list):
+            self.warn(line, identifier, "not a list of names; what is not a name is left out", name)
+        return kept
 
     def participant(self, ref: str, role: OrgRole) -> Participant:
         row = self.lookups.org(ref)
@@ -227,10 +256,13 @@ class _Mapper:
             self.warn(line, identifier, f"'{raw}' is not a date (YYYY-MM-DD)", name)
             return None
 
-    def locations(self, places: dict[str, Any]) -> list[ActivityLocation]:
+    def locations(
+        self, places: dict[str, Any], line: int, identifier: str
+    ) -> list[ActivityLocation]:
         out: list[ActivityLocation] = []
         for level in (1, 2):
-            for ref in places.get(f"admin{level}") or []:
+            key = f"admin{level}"
+            for ref in self.names(places.get(key), line, identifier, f"locations.{key}"):
                 row = self.lookups.place(ref)
                 if row is None:
                     self.unplaced[f"admin{level} '{ref}'"] += 1
@@ -244,7 +276,8 @@ class _Mapper:
                         row["name"], country_iso3="SOM", admin_level=level, admin_code=code
                     )
                 )
-        for ref in places.get("unclassified") or []:
+        unclassified = places.get("unclassified")
+        for ref in self.names(unclassified, line, identifier, "locations.unclassified"):
             row = self.lookups.place(ref)
             region = self.lookups.places.get(row["admin1"]) if row and row["admin1"] else None
             if row is None or region is None or country_iso3(row["name"]) is not None:
@@ -257,10 +290,11 @@ class _Mapper:
             )
         return list(dict.fromkeys(out))
 
-    def sectors(self, groups: dict[str, Any]) -> list[SectorShare]:
+    def sectors(self, groups: dict[str, Any], line: int, identifier: str) -> list[SectorShare]:
         out: list[SectorShare] = []
         for vocabulary in ("dac", "humanitarian"):
-            for name in groups.get(vocabulary) or []:
+            found = groups.get(vocabulary)
+            for name in self.names(found, line, identifier, f"sectors.{vocabulary}"):
                 stub = self.lookups.sectors.get((vocabulary, _sector_key(name)))
                 if stub == NO_CLUSTER:
                     continue
@@ -282,13 +316,13 @@ class _Mapper:
             act.description["en"] = description
         if rec.get("reported_by"):
             act.reporting_org = self.participant(str(rec["reported_by"]), OrgRole.EXTENDING)
-        orgs = rec.get("orgs") or {}
+        orgs = self.group(rec.get("orgs"), line, identifier, "orgs")
         for key, role in ROLES.items():
-            for ref in orgs.get(key) or []:
-                p = self.participant(str(ref), role)
+            for ref in self.names(orgs.get(key), line, identifier, f"orgs.{key}"):
+                p = self.participant(ref, role)
                 if p not in act.participants:
                     act.participants.append(p)
-        dates = rec.get("dates") or {}
+        dates = self.group(rec.get("dates"), line, identifier, "dates")
         act.planned_start = self.day(dates.get("start"), line, identifier, "dates.start")
         act.planned_end = self.day(dates.get("end"), line, identifier, "dates.end")
         if act.planned_start and act.planned_end and act.planned_end < act.planned_start:
@@ -298,15 +332,16 @@ class _Mapper:
             act.status = ActivityStatus.IMPLEMENTATION
         elif act.planned_end and self.collected and act.planned_end < self.collected:
             act.status = ActivityStatus.CLOSED
-        places = rec.get("locations") or {}
-        for code in places.get("countries") or []:
-            iso3 = country_iso3(str(code))
+        places = self.group(rec.get("locations"), line, identifier, "locations")
+        for code in self.names(places.get("countries"), line, identifier, "locations.countries"):
+            iso3 = country_iso3(code)
             if iso3 is None:
-                self.bad_countries[str(code)] += 1
+                self.bad_countries[code] += 1
             elif iso3 not in {c for c, _ in act.countries}:
                 act.countries.append((iso3, None))
-        act.locations = self.locations(places)
-        act.sectors = self.sectors(rec.get("sectors") or {})
+        act.locations = self.locations(places, line, identifier)
+        sectors = self.group(rec.get("sectors"), line, identifier, "sectors")
+        act.sectors = self.sectors(sectors, line, identifier)
         act.capabilities = capabilities_for(act.sectors)
         return act
 

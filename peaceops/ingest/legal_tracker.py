@@ -25,6 +25,7 @@ from peaceops.domain.legal import InstrumentType, LegalSector, Stage
 from peaceops.errors import InputError, Problem
 from peaceops.ingest.cells import csv_records, guard, unguard, write_csv_template
 from peaceops.ingest.complaints import strip_controls
+from peaceops.ingest.guards import read_workbook
 from peaceops.ingest.hxl import parse_date
 
 COLUMNS: tuple[str, ...] = (
@@ -134,21 +135,14 @@ def _records(path: Path) -> list[tuple[int, list[str]]]:
     sheet (or its sheet named ``tracker``)."""
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
-        from openpyxl import load_workbook
-        from openpyxl.utils.exceptions import InvalidFileException
-
-        try:
-            book = load_workbook(path, read_only=True, data_only=True)
-        except (InvalidFileException, OSError, KeyError, ValueError) as exc:
-            raise InputError(f"not a readable XLSX workbook: {exc}", source=path.name) from None
-        try:
-            sheet = book["tracker"] if "tracker" in book.sheetnames else book.worksheets[0]
-            return [
-                (n, [_cell(v) for v in row])
-                for n, row in enumerate(sheet.iter_rows(values_only=True), start=1)
-            ]
-        finally:
-            book.close()
+        sheets = read_workbook(
+            path,
+            name=path.name,
+            sheets=lambda titles: ["tracker"] if "tracker" in titles else titles[:1],
+        )
+        if not sheets:
+            raise InputError("the workbook has no worksheet", source=path.name)
+        return [(n, [_cell(v) for v in row]) for n, row in enumerate(sheets[0][1], start=1)]
     if suffix != ".csv":
         raise InputError("send a .csv file or an .xlsx workbook", source=path.name)
     return csv_records(path, kind="tracker")

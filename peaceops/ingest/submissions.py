@@ -48,6 +48,7 @@ from typing import Any
 
 from peaceops.domain.surveys import FieldRole, Question, Submission, SurveyForm
 from peaceops.errors import InputError, Problem
+from peaceops.ingest.guards import PACKAGE_ERRORS, check_archive, load_json, read_workbook
 
 SEPARATORS = ("/", ".", "-", ":")
 """Between groups in a column name: Kobo uses ``/`` or ``.``, ODK Central ``-``."""
@@ -167,10 +168,23 @@ def _decode(data: bytes, source: str, problems: list[Problem]) -> str:
 
 
 def _csv_table(text: str, source: str, *, repeat: str | None = None) -> _Table:
-    first = text.split("\n", 1)[0]
+    first = text.splitlines()[0] if text else ""
+
+    def columns(delimiter: str) -> int:
+        try:
+            return len(next(csv.reader([first], delimiter=delimiter), []))
+        except csv.Error:  # a quote left open on the header line: the full read says where
+            return 0
+
     # The separator that splits the header into the most columns (Kobo offers ';' and ',').
-    delimiter = max((",", ";", "\t"), key=lambda d: len(next(csv.reader([first], delimiter=d))))
-    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    delimiter = max((",", ";", "\t"), key=columns)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        rows = list(reader)
+    except csv.Error as exc:
+        raise InputError(
+            f"not a readable CSV file: {exc}", source=source, line=reader.line_num
+        ) from None
     if not rows:
         raise InputError("the file is empty; export the submissions again", source=source)
     header = [h.strip() for h in rows[0]]
@@ -204,6 +218,7 @@ def _repeat_paths(form: SurveyForm) -> dict[str, tuple[str, ...]]:
 
 
 def _odk_zip(path: Path, source: str, form: SurveyForm, problems: list[Problem]) -> list[_Table]:
+    check_archive(path, name=source)
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
@@ -215,7 +230,11 @@ def _odk_zip(path: Path, source: str, form: SurveyForm, problems: list[Problem])
             if not member.lower().endswith(".csv") or member.endswith("/"):
                 continue
             label = f"{source} [{member}]"
-            table = _csv_table(_decode(archive.read(member), label, problems), label)
+            try:
+                data = archive.read(member)
+            except PACKAGE_ERRORS as exc:
+                raise InputError(f"the member cannot be read: {exc}", source=label) from None
+            table = _csv_table(_decode(data, label, problems), label)
             if "PARENT_KEY" not in table.columns[None]:
                 _link_keys(table, "KEY", None)
                 mains.append((Path(member).stem, table))
@@ -249,19 +268,7 @@ def _odk_zip(path: Path, source: str, form: SurveyForm, problems: list[Problem])
 
 
 def _kobo_xlsx(path: Path, source: str, form: SurveyForm, problems: list[Problem]) -> list[_Table]:
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, OSError, KeyError, ValueError) as exc:
-        raise InputError(f"not a readable XLSX workbook: {exc}", source=source) from None
-    sheets: list[tuple[str, list[tuple[Any, ...]]]] = []
-    try:
-        for ws in wb.worksheets:
-            sheets.append((ws.title, list(ws.iter_rows(values_only=True))))
-    finally:
-        wb.close()
+    sheets = read_workbook(path, name=source)
     by_title = {r[:31]: r for r in form.repeats}
     tables: list[_Table] = []
     for n, (title, rows) in enumerate(sheets):
@@ -424,8 +431,11 @@ def _number(value: Any) -> float:
 
 def _geopoint(value: Any) -> tuple[float, float, float, float]:
     if isinstance(value, dict):  # GeoJSON, as ODK Central's OData gives it: lon, lat, alt
-        coords = [_number(c) for c in value.get("coordinates", [])]
-        accuracy = (value.get("properties") or {}).get("accuracy")
+        coordinates, properties = value.get("coordinates"), value.get("properties")
+        if not isinstance(coordinates, list):
+            raise ValueError
+        coords = [_number(c) for c in coordinates]
+        accuracy = properties.get("accuracy") if isinstance(properties, dict) else None
         if len(coords) < 2:
             raise ValueError
         parts = [coords[1], coords[0], *coords[2:3]]
@@ -740,17 +750,14 @@ def read_submissions(
     problems: list[Problem] = []
     try:
         fmt = _detect(data)
-    except zipfile.BadZipFile as exc:
+    except PACKAGE_ERRORS as exc:
         raise InputError(f"not a readable ZIP or XLSX file: {exc}", source=source) from None
     if fmt == "kobo-xlsx":
         tables = _kobo_xlsx(path, source, form, problems)
     elif fmt == "odk-zip":
         tables = _odk_zip(path, source, form, problems)
     elif fmt == "json":
-        try:
-            parsed = json.loads(_decode(data, source, problems))
-        except json.JSONDecodeError as exc:
-            raise InputError(f"not valid JSON: {exc.msg}", source=source, line=exc.lineno) from None
+        parsed = load_json(_decode(data, source, problems), name=source)
         table, fmt = _json_tables(parsed, source, form, problems)
         tables = [table]
     else:

@@ -37,6 +37,7 @@ from peaceops.domain.training import (
     VettingStatus,
 )
 from peaceops.errors import InputError, Problem
+from peaceops.ingest.guards import first_undecodable_line, read_workbook
 from peaceops.ingest.hxl import parse_date
 
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -259,33 +260,35 @@ def _sheet(name: str, rows: list[tuple[int, list[Any]]], source: str) -> _Sheet:
 
 
 def _xlsx(path: Path) -> dict[str, list[tuple[int, list[Any]]]]:
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
+    def wanted(titles: list[str]) -> list[str]:
+        first: dict[str, str] = {}
+        for title in titles:
+            if title.strip().lower() in COLUMNS:
+                first.setdefault(title.strip().lower(), title)
+        return list(first.values())
 
-    try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, OSError, KeyError, ValueError) as exc:
-        raise InputError(f"not a readable XLSX workbook: {exc}", source=path.name) from None
-    try:
-        found = {}
-        for ws in wb.worksheets:
-            key = ws.title.strip().lower()
-            if key in COLUMNS and key not in found:
-                rows = ws.iter_rows(values_only=True)
-                found[key] = [(n, list(r)) for n, r in enumerate(rows, start=1)]
-        return found
-    finally:
-        wb.close()
+    return {
+        title.strip().lower(): [(n, list(r)) for n, r in enumerate(rows, start=1)]
+        for title, rows in read_workbook(path, name=path.name, sheets=wanted)
+    }
 
 
 def _csv(path: Path) -> list[tuple[int, list[Any]]]:
+    rows: list[tuple[int, list[Any]]] = []
     try:
         with path.open(newline="", encoding="utf-8-sig") as fh:
-            return [(n, list(r)) for n, r in enumerate(csv.reader(fh), start=1)]
+            rows.extend((n, list(r)) for n, r in enumerate(csv.reader(fh), start=1))
     except UnicodeDecodeError:
-        raise InputError("the CSV file is not UTF-8 text", source=path.name) from None
+        raise InputError(
+            "the CSV file is not UTF-8 text", source=path.name, line=first_undecodable_line(path)
+        ) from None
+    except csv.Error as exc:
+        raise InputError(
+            f"not a readable CSV file: {exc}", source=path.name, line=len(rows) + 1
+        ) from None
     except OSError as exc:
         raise InputError(f"cannot read the file: {exc}", source=path.name) from None
+    return rows
 
 
 def _key(text: str) -> str:

@@ -9,7 +9,7 @@ the line and the UCDP id, and the other rows still come through.
 from __future__ import annotations
 
 import csv
-import json
+import math
 import re
 from collections.abc import Iterator
 from datetime import date
@@ -18,6 +18,7 @@ from typing import Any
 
 from peaceops.domain.events import Event, EventSource, ViolenceType
 from peaceops.errors import InputError, Problem
+from peaceops.ingest.guards import first_undecodable_line, load_json
 
 REQUIRED = ("id", "type_of_violence", "date_start", "date_end", "best", "low", "high")
 VERSION_IN_NAME = re.compile(r"(?:v|ged)_?(\d{2})[._]?(\d)(?:[._](\d+))?", re.IGNORECASE)
@@ -36,21 +37,28 @@ def version_from_name(name: str) -> str | None:
     return f"{major}.{minor}" + (f".{patch}" if patch else "")
 
 
-def _int(value: Any) -> int | None:
+INT32 = 2_147_483_647
+SMALLINT = 32_767
+
+
+def _int(value: Any, bound: int = INT32) -> int | None:
+    """A whole number no larger than ``bound`` (the database column's), None when empty."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, bool):
         raise ValueError("not a whole number")
     number = float(value)
-    if number != int(number):
+    if not math.isfinite(number) or number != int(number):
         raise ValueError("not a whole number")
+    if abs(number) > bound:
+        raise ValueError(f"{int(number)} is out of range (at most {bound:,})")
     return int(number)
 
 
 def _text(value: Any, limit: int) -> str | None:
     if value is None:
         return None
-    text = str(value).strip()
+    text = str(value).replace("\x00", "").strip()  # PostgreSQL cannot store NUL in text
     return text[:limit] if text else None
 
 
@@ -66,6 +74,12 @@ def _event(row: dict[str, Any], *, source: EventSource, version: str) -> Event:
         if value is None or (isinstance(value, str) and not value.strip()):
             raise ValueError(f"{name}: missing")
         return value
+
+    def optional(name: str, bound: int = INT32) -> int | None:
+        try:
+            return _int(row.get(name), bound)
+        except (ValueError, TypeError, OverflowError) as exc:
+            raise ValueError(f"{name}: {exc}") from None
 
     try:
         violence = ViolenceType(int(need("type_of_violence")))
@@ -102,9 +116,10 @@ def _event(row: dict[str, Any], *, source: EventSource, version: str) -> Event:
         and not (-90 <= lat_f <= 90 and -180 <= lon_f <= 180)
     ):
         raise ValueError(f"latitude: impossible coordinates ({lat_f}, {lon_f})")
+    need("id")
     return Event(
         source=source,
-        source_id=str(_int(need("id"))),
+        source_id=str(optional("id")),
         version=version,
         type_of_violence=violence,
         date_start=start,
@@ -114,13 +129,13 @@ def _event(row: dict[str, Any], *, source: EventSource, version: str) -> Event:
         high=high,
         lon=lon_f,
         lat=lat_f,
-        country_gw=_int(row.get("country_id")),
+        country_gw=optional("country_id"),
         country=_text(row.get("country"), 120),
-        priogrid_gid=_int(row.get("priogrid_gid")),
+        priogrid_gid=optional("priogrid_gid"),
         adm_1=_text(row.get("adm_1"), 200),
         adm_2=_text(row.get("adm_2"), 200),
-        where_prec=_int(row.get("where_prec")),
-        date_prec=_int(row.get("date_prec")),
+        where_prec=optional("where_prec", SMALLINT),
+        date_prec=optional("date_prec", SMALLINT),
         side_a=_text(row.get("side_a"), 300),
         side_b=_text(row.get("side_b"), 300),
         conflict_name=_text(row.get("conflict_name"), 300),
@@ -132,31 +147,53 @@ def _rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     name = path.name
     if path.suffix.lower() in (".geojson", ".json"):
         try:
-            data = json.loads(path.read_text(encoding="utf-8-sig"))
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise InputError(f"not valid GeoJSON: {exc}", source=name) from exc
+            text = path.read_text(encoding="utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise InputError(
+                f"not valid GeoJSON: not UTF-8 text ({exc.reason})", source=name
+            ) from None
+        data = load_json(text, name=name)
         features = data.get("features") if isinstance(data, dict) else None
         if not isinstance(features, list):
             raise InputError(
                 "expected a FeatureCollection with features", source=name, field="features"
             )
         for number, feature in enumerate(features, start=1):
-            props = dict((feature or {}).get("properties") or {})
-            geometry = (feature or {}).get("geometry") or {}
-            if geometry.get("type") == "Point" and len(geometry.get("coordinates") or []) >= 2:
-                props["longitude"], props["latitude"] = geometry["coordinates"][:2]
+            # A feature, its properties or its geometry of the wrong JSON type reads as empty:
+            # the row then fails on its missing fields, with the feature named.
+            feature = feature if isinstance(feature, dict) else {}
+            properties = feature.get("properties")
+            props = dict(properties) if isinstance(properties, dict) else {}
+            geometry = feature.get("geometry")
+            if isinstance(geometry, dict) and geometry.get("type") == "Point":
+                point = geometry.get("coordinates")
+                if isinstance(point, list) and len(point) >= 2:
+                    props["longitude"], props["latitude"] = point[:2]
             yield number, props
         return
     handle = path.open(encoding="utf-8-sig", newline="")
     with handle:
         reader = csv.DictReader(handle)
-        missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
-        if missing:
+        try:
+            missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
+            if missing:
+                raise InputError(
+                    f"not a UCDP GED file: columns {', '.join(missing)} missing",
+                    source=name,
+                    line=1,
+                )
+            for row in reader:
+                yield reader.line_num, row
+        except UnicodeDecodeError as exc:
             raise InputError(
-                f"not a UCDP GED file: columns {', '.join(missing)} missing", source=name, line=1
-            )
-        for row in reader:
-            yield reader.line_num, row
+                f"not UTF-8 text ({exc.reason}); save the file as UTF-8",
+                source=name,
+                line=first_undecodable_line(path),
+            ) from None
+        except csv.Error as exc:
+            raise InputError(
+                f"not a readable CSV file: {exc}", source=name, line=reader.line_num
+            ) from None
 
 
 def read_ged(
@@ -195,7 +232,7 @@ def read_ged(
         )
         try:
             yield _event(row, source=kind, version=chosen)
-        except (ValueError, TypeError) as exc:
+        except (ValueError, TypeError, OverflowError) as exc:
             text = str(exc)
             field, _, message = text.partition(": ")
             yield Problem(

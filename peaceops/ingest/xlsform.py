@@ -41,6 +41,7 @@ from peaceops.domain.surveys import (
     Text,
 )
 from peaceops.errors import InputError
+from peaceops.ingest.guards import PACKAGE_ERRORS, check_archive, read_workbook
 
 PEACEOPS_SHEET = "peaceops"
 FRAMEWORK_SETTING = "peaceops_framework"
@@ -100,6 +101,10 @@ def _required(element: Mapping[str, Any]) -> bool:
     return flag in ("yes", "true", "true()", "1")
 
 
+# pyxform fails on some malformed workbooks with Python's errors rather than its own.
+_PYXFORM_ERRORS: tuple[type[BaseException], ...] = (*PACKAGE_ERRORS, RecursionError)
+
+
 def _convert(path: Path, source: str) -> dict[str, Any]:
     """pyxform's JSON of the form, after the full XForm conversion has succeeded."""
     from pyxform.builder import (  # type: ignore[import-untyped]
@@ -111,6 +116,8 @@ def _convert(path: Path, source: str) -> dict[str, Any]:
 
     if not path.is_file():
         raise InputError("the XLSForm file does not exist", source=source)
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        check_archive(path, name=source)
     warnings: list[str] = []
     try:
         workbook = get_xlsform(xlsform=path)
@@ -129,7 +136,7 @@ def _convert(path: Path, source: str) -> dict[str, Any]:
             f"pyxform rejected the form: {exc}. Fix the XLSForm and load it again",
             source=source,
         ) from None
-    except (KeyError, ValueError, TypeError, AttributeError, IndexError) as exc:
+    except _PYXFORM_ERRORS as exc:
         # pyxform fails this way on some malformed workbooks rather than with its own error.
         raise InputError(
             f"pyxform could not read the form ({type(exc).__name__}: {exc}); check that it is "
@@ -194,20 +201,18 @@ def _languages(data: dict[str, Any]) -> tuple[str, ...]:
     return tuple(code for code in found if code)
 
 
-def _sheet_rows(path: Path, sheet: str) -> list[tuple[int, dict[str, str]]] | None:
+def _sheet_rows(path: Path, sheet: str, source: str) -> list[tuple[int, dict[str, str]]] | None:
     """Rows of a sheet (spreadsheet row number, lower-cased header -> text), None if absent."""
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
         return None
-    from openpyxl import load_workbook
-
-    wb = load_workbook(path, read_only=True, data_only=True)
-    try:
-        ws = next((w for w in wb.worksheets if w.title.strip().lower() == sheet), None)
-        if ws is None:
-            return None
-        rows = list(ws.iter_rows(values_only=True))
-    finally:
-        wb.close()
+    found = read_workbook(
+        path,
+        name=source,
+        sheets=lambda titles: [t for t in titles if t.strip().lower() == sheet][:1],
+    )
+    if not found:
+        return None
+    rows = found[0][1]
     if not rows:
         return []
     header = [str(c).strip().lower() if c is not None else "" for c in rows[0]]
@@ -256,7 +261,7 @@ def _peaceops_sheet(
 ) -> tuple[dict[str, FieldRole], list[ItemMapping]]:
     roles: dict[str, FieldRole] = {}
     items: list[ItemMapping] = []
-    rows = _sheet_rows(path, PEACEOPS_SHEET)
+    rows = _sheet_rows(path, PEACEOPS_SHEET, source)
     where = f"{source} [{PEACEOPS_SHEET}]"
     allowed_roles = ", ".join(r.value for r in FieldRole)
     for line, row in rows or []:

@@ -13,12 +13,14 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Engine
 
 from peaceops.config import Settings
-from peaceops.domain.access import Principal, Role
+from peaceops.domain.access import Permission, Principal, Role
+from peaceops.platform.access import require
 from peaceops.platform.accounts import AccountsService
 from peaceops.platform.actors import ActorsService
 from peaceops.platform.alerts import AlertsService
 from peaceops.platform.assessment import AssessmentService
 from peaceops.platform.audit import AuditService
+from peaceops.platform.backup import BackupService
 from peaceops.platform.complaints import ComplaintsService
 from peaceops.platform.context import ContextService
 from peaceops.platform.coordination import CoordinationService
@@ -55,6 +57,7 @@ class Platform:
         self.actors = ActorsService(self.engine)
         self.accounts = AccountsService(self.engine, settings)
         self.audit = AuditService(self.engine)
+        self.backups = BackupService(settings, self.engine)
         self.events = EventsService(self.engine)
         self.context = ContextService(self.engine)
         self.assessment = AssessmentService(settings, self.engine)
@@ -78,10 +81,15 @@ class Platform:
 
     @property
     def forecasting(self) -> ForecastingService:
-        """Loaded on first use: it brings NumPy, Polars and scikit-learn."""
-        from peaceops.platform.forecasting import ForecastingService
+        """Loaded on first use: it brings NumPy, Polars and scikit-learn. One instance, so that
+        its cache of event panels lasts."""
+        found: ForecastingService | None = self.__dict__.get("_forecasting")
+        if found is None:
+            from peaceops.platform.forecasting import ForecastingService
 
-        return ForecastingService(self.settings, self.engine)
+            found = ForecastingService(self.settings, self.engine)
+            self.__dict__["_forecasting"] = found
+        return found
 
     def close(self) -> None:
         self.engine.dispose()
@@ -95,6 +103,20 @@ class Platform:
 
     def is_current(self) -> bool:
         return current_revision(self.engine) == head_revision()
+
+    def rotate_keys(self, *, by: Principal) -> dict[str, int]:
+        """Re-encrypt every personal field with the first of ``PEACEOPS_DATA_KEY``'s keys.
+
+        Complaints, trainees and survey respondents, each in its own transaction; a rerun after
+        an interruption is safe (every key still decrypts). Afterwards the old keys may go.
+        Returns the rows rewritten per kind.
+        """
+        require(by, Permission.MANAGE_USERS)
+        return {
+            "complaints": self.complaints.rotate_keys(by=by),
+            "trainees": self.trainings.rotate_keys(by=by),
+            "survey_submissions": self.surveys.rotate_keys(by=by),
+        }
 
     def initialise(
         self, *, admin_username: str = "admin", by: Principal | None = None

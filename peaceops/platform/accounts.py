@@ -18,7 +18,14 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Connection, Engine
 
 from peaceops.config import Settings
-from peaceops.domain.access import Permission, Principal, Role, User
+from peaceops.domain.access import (
+    DEFAULT_TOKEN_SCOPES,
+    Permission,
+    Principal,
+    Role,
+    TokenScope,
+    User,
+)
 from peaceops.domain.audit import AuditAction
 from peaceops.errors import (
     AuthenticationError,
@@ -34,6 +41,7 @@ from peaceops.storage.repositories import users as repo
 from peaceops.storage.types import utcnow
 
 TOKEN_PREFIX = "po_"  # noqa: S105 - a marker, not a secret
+MAX_TOKEN_DAYS = 365
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,79}$")
 MIN_PASSWORD = 10
 ORGANISATION_ROLES = (Role.PARTNER, Role.CIVIL_SOCIETY)
@@ -60,6 +68,7 @@ class NewToken:
     id: int
     token: str
     expires_at: datetime
+    scopes: frozenset[TokenScope] = DEFAULT_TOKEN_SCOPES
 
 
 class AccountsService:
@@ -288,9 +297,19 @@ class AccountsService:
     # API tokens --------------------------------------------------------------------------
 
     def create_token(
-        self, name: str, *, by: Principal, user_id: int | None = None, days: int | None = None
+        self,
+        name: str,
+        *,
+        by: Principal,
+        user_id: int | None = None,
+        days: int | None = None,
+        scopes: frozenset[TokenScope] | None = None,
     ) -> NewToken:
-        """A new API token for the caller, or for another user when an admin asks."""
+        """A new API token for the caller, or for another user when an admin asks.
+
+        ``scopes`` narrow the owner's role (read only by default); a token made through another
+        token never gets scopes that token lacks.
+        """
         owner_id = by.user_id if user_id is None else user_id
         if owner_id is None:
             raise PermissionDenied("API tokens belong to users; log in as a user first")
@@ -299,8 +318,16 @@ class AccountsService:
         name = name.strip()
         if not name or len(name) > 100:
             raise InputError("give the token a name of 1-100 characters", field="name")
+        days = self._settings.api_token_days if days is None else days
+        if not 1 <= days <= MAX_TOKEN_DAYS:
+            raise InputError(f"a token lasts 1 to {MAX_TOKEN_DAYS} days", field="days")
+        scopes = DEFAULT_TOKEN_SCOPES if scopes is None else frozenset(scopes)
+        if not scopes:
+            raise InputError("give the token at least one scope", field="scopes")
+        if by.scopes is not None and not scopes <= by.scopes:
+            raise PermissionDenied("a token may not create a token with scopes it lacks itself")
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-        expires = utcnow() + timedelta(days=days or self._settings.api_token_days)
+        expires = utcnow() + timedelta(days=days)
         with transaction(self._engine) as conn:
             owner = repo.get_user(conn, owner_id)
             require(owner.principal(via=by.via), Permission.USE_API_TOKENS)
@@ -312,17 +339,30 @@ class AccountsService:
                 prefix=token[:10],
                 token_hash=token_hash(token),
                 expires_at=expires,
+                scopes=scopes,
             )
-        return NewToken(id=token_id, token=token, expires_at=expires)
+        return NewToken(id=token_id, token=token, expires_at=expires, scopes=scopes)
 
-    def token_user(self, token: str) -> User | None:
+    def token_access(self, token: str) -> tuple[User, frozenset[TokenScope]] | None:
+        """The live token's owner (active) and its scopes; None for anything else."""
         if not token.startswith(TOKEN_PREFIX):
             return None
-        with transaction(self._engine) as conn:
-            user = repo.token_user(conn, token_hash(token), utcnow())
-        if user is None or not user.is_active:
+        now = utcnow()
+        with transaction(self._engine, write=False) as conn:
+            found = repo.token_user(conn, token_hash(token), now)
+        if found is None:
             return None
-        return user
+        user, scopes, token_id, last_used = found
+        if not user.is_active:
+            return None
+        if last_used is None or now - last_used > repo.LAST_USED_RESOLUTION:
+            with transaction(self._engine) as conn:
+                repo.touch_token(conn, token_id, now)
+        return user, scopes
+
+    def token_user(self, token: str) -> User | None:
+        found = self.token_access(token)
+        return found[0] if found else None
 
     def list_tokens(self, *, by: Principal) -> list[dict[str, object]]:
         if by.user_id is None:

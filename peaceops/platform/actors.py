@@ -61,7 +61,7 @@ class ActorsService:
                     if k == "category"
                     else int(OrganisationType(v))
                     if k == "org_type"
-                    else list(v)
+                    else list(v or ())  # null clears the variants, as it clears an acronym
                     if k == "name_variants"
                     else v
                 )

@@ -65,6 +65,7 @@ from peaceops.platform import complaint_register as register
 from peaceops.platform.access import require
 from peaceops.platform.assessment import AssessmentService
 from peaceops.platform.places import ImportReport
+from peaceops.platform.unstorable import refuse_unstorable
 from peaceops.storage import transaction
 from peaceops.storage.crypto import FieldCipher
 from peaceops.storage.repositories import actors as actors_repo
@@ -208,6 +209,7 @@ class ComplaintsService:
             return None
         return PublicStatus(canonical, Status(row["status"]), row["stage_since"].date())
 
+    @refuse_unstorable
     def import_register(self, path: Path, *, country: str, by: Principal) -> ImportReport:
         """Import a paper register (CSV, see ``ingest.complaints``). Bad rows are reported by
         line and column and left out; entries already imported (same register number) are

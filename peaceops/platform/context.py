@@ -21,6 +21,7 @@ from peaceops.errors import InputError, Problem
 from peaceops.ingest import governance
 from peaceops.platform.access import require
 from peaceops.platform.places import ImportReport
+from peaceops.platform.unstorable import refuse_unstorable
 from peaceops.storage import transaction
 from peaceops.storage.repositories import audited
 from peaceops.storage.repositories import context as repo
@@ -63,6 +64,7 @@ class ContextService:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
 
+    @refuse_unstorable
     def import_indices(
         self,
         path: Path | str,

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import builtins
 import json
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from peaceops.config import Settings
 from peaceops.domain.access import Permission, Principal
@@ -30,7 +31,8 @@ from peaceops.domain.places import AdminArea
 from peaceops.errors import InputError, NotFound, Problem
 from peaceops.platform.access import require
 from peaceops.platform.places import AreaLocator, ImportReport
-from peaceops.storage import transaction
+from peaceops.platform.unstorable import refuse_unstorable
+from peaceops.storage import hold_lock, transaction
 from peaceops.storage.repositories import actors as actors_repo
 from peaceops.storage.repositories import audited, places
 from peaceops.storage.repositories import coordination as repo
@@ -123,6 +125,11 @@ class CoordinationService:
         self._engine = engine
         self._assessment = assessment
         self._forecasting = forecasting
+        # Every activity with its children, as of a data version: the coordination pages and
+        # the situation map's programme layer filter and aggregate all of them, and reading
+        # thousands of activities per request was the slowest thing under load.
+        self._loaded: tuple[int, builtins.list[Activity]] | None = None
+        self._loaded_lock = threading.Lock()
 
     # Resolution -------------------------------------------------------------------------
 
@@ -248,9 +255,28 @@ class CoordinationService:
             loc.country_iso3 for a in wanted.values() for loc in a.locations if loc.country_iso3
         }
         resolver = self._resolver(countries)
-        resolved = [self._resolve(a, resolver, report.warnings) for a in wanted.values()]
+        resolved = []
+        for act in (self._resolve(a, resolver, report.warnings) for a in wanted.values()):
+            too_long = repo.oversized(act)
+            if too_long is None:
+                resolved.append(act)
+                continue
+            report.skipped += 1
+            report.warnings.append(
+                Problem(
+                    f"the {too_long[0]} is longer than {too_long[1]} characters; the activity "
+                    "was left out",
+                    source=source,
+                    line=act.line,
+                    item=act.identifier[:80],
+                    field=too_long[0],
+                )
+            )
         changed: list[str] = []
         with transaction(self._engine) as conn:
+            # Two imports of the same file at once would both find an activity new and the
+            # later insert would fail: imports of activities run one after another.
+            hold_lock(conn, "activities import")
             known = repo.existing_digests(conn, wanted)
             for act in resolved:
                 stored = repo.store_activity(conn, act, known=known.get(act.identifier))
@@ -268,6 +294,7 @@ class CoordinationService:
                 )
         return report
 
+    @refuse_unstorable
     def import_iati(
         self,
         path: Path,
@@ -285,6 +312,7 @@ class CoordinationService:
             iati.read_iati(path, schema=schema), source=path.name, by=by, progress=progress
         )
 
+    @refuse_unstorable
     def import_3w(self, path: Path, *, by: Principal, country: str | None = None) -> ImportReport:
         """Import an HXL-tagged 3W/4W sheet (CSV or XLSX), or the IATI-3W JSON layout."""
         require(by, Permission.IMPORT_DATA)
@@ -318,7 +346,10 @@ class CoordinationService:
         """Activities by organisation and institution (in the database), then by text in the
         identifier, titles and organisations, capability and country; identifier order."""
         with transaction(self._engine, write=False) as conn:
-            found = repo.load_activities(conn, actor_id=actor_id, institution_id=institution_id)
+            if actor_id is None and institution_id is None:
+                found = self._all_activities(conn)
+            else:
+                found = repo.load_activities(conn, actor_id=actor_id, institution_id=institution_id)
         needle = " ".join((query or "").casefold().split())
         iso3 = (country or "").strip().upper()
         return [
@@ -328,6 +359,17 @@ class CoordinationService:
             and (capability is None or capability in a.capabilities)
             and (not iso3 or a.in_country(iso3))
         ]
+
+    def _all_activities(self, conn: Connection) -> builtins.list[Activity]:
+        """Every activity, loaded again only when the activities' data version has changed
+        (by any process). The objects are shared between callers: treat them as read-only."""
+        version = repo.activities_version(conn)
+        # One loader at a time: requests arriving together wait for it rather than each
+        # loading every activity again.
+        with self._loaded_lock:
+            if self._loaded is None or self._loaded[0] != version:
+                self._loaded = (version, repo.load_activities(conn))
+            return self._loaded[1]
 
     def activity(self, ref: int | str) -> Activity:
         with transaction(self._engine, write=False) as conn:

@@ -23,6 +23,7 @@ from peaceops.ingest.un_missions import MissionEntry, read_un_missions
 from peaceops.platform.access import require
 from peaceops.platform.missions import MissionsService
 from peaceops.platform.places import AreaLocator, ImportReport
+from peaceops.platform.unstorable import refuse_unstorable
 from peaceops.storage import transaction
 from peaceops.storage.repositories import audited, places
 from peaceops.storage.repositories import deployments as repo
@@ -131,6 +132,7 @@ class DeploymentsService:
 
     # Importing -----------------------------------------------------------------------------
 
+    @refuse_unstorable
     def import_geopko(
         self,
         source: Path,

@@ -15,7 +15,8 @@ from peaceops.errors import Problem
 from peaceops.ingest import ucdp_ged
 from peaceops.platform.access import require
 from peaceops.platform.places import ImportReport
-from peaceops.storage import transaction
+from peaceops.platform.unstorable import refuse_unstorable
+from peaceops.storage import hold_lock, transaction
 from peaceops.storage.repositories import audited
 from peaceops.storage.repositories import events as repo
 
@@ -26,6 +27,7 @@ class EventsService:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
 
+    @refuse_unstorable
     def import_ucdp_ged(
         self,
         source: Path,
@@ -62,6 +64,9 @@ class EventsService:
         batch: list[dict[str, Any]] = []
         seen: set[str] = set()
         with transaction(self._engine) as conn:
+            # Imports match their rows against the stored events: one at a time, so that two
+            # imports of the same file do not both insert an event (see hold_lock).
+            hold_lock(conn, "events import")
             known: dict[str, tuple[int, str]] | None = None
             rows = 0
             for item in items:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -15,7 +17,7 @@ import polars as pl
 import shapely
 from shapely import STRtree
 from shapely.geometry import shape
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from peaceops.analytics.forecasting import backtest, registry
 from peaceops.analytics.forecasting.event_panels import panel_from_events
@@ -24,7 +26,7 @@ from peaceops.config import Settings
 from peaceops.domain.access import Permission, Principal
 from peaceops.domain.audit import AuditAction
 from peaceops.domain.events import TARGETS
-from peaceops.domain.places import Month, PriogridCell
+from peaceops.domain.places import AdminArea, Month, PriogridCell
 from peaceops.errors import InputError, NotFound
 from peaceops.ingest.views_cm import ChallengeFolder, october
 from peaceops.platform.access import require
@@ -83,6 +85,11 @@ class ForecastingService:
     def __init__(self, settings: Settings, engine: Engine | None = None) -> None:
         self._settings = settings
         self._engine = engine
+        # Event panels by their arguments, the events' data version and the boundaries: the
+        # risk page asks for one on every view, and placing hundreds of thousands of events
+        # in their areas took seconds each time.
+        self._panels: dict[tuple[Any, ...], tuple[int, UnitPanel]] = {}
+        self._panels_lock = threading.Lock()
 
     @property
     def scores_file(self) -> Path:
@@ -256,11 +263,28 @@ class ForecastingService:
                     "(peaceops import boundaries)",
                     field="--country",
                 )
-            shapes = [shape(a.geometry) for a in areas]
-            outline = shapely.union_all(shapes)
-            rows = events_repo.event_rows(
-                conn, types=TARGETS[target], until_month=cutoff, bbox=outline.bounds
-            )
+            boundaries = hashlib.sha256(
+                json.dumps([(a.id, a.pcode, a.geometry) for a in areas], sort_keys=True).encode()
+            ).hexdigest()
+            key = (level, country.upper(), cutoff, target, history, boundaries)
+            version = events_repo.data_version(conn)
+            with self._panels_lock:
+                cached = self._panels.get(key)
+                if cached is not None and cached[0] == version:
+                    return cached[1]
+                return self._build_panel(conn, key, version, areas)
+
+    def _build_panel(
+        self, conn: Connection, key: tuple[Any, ...], version: int, areas: list[AdminArea]
+    ) -> UnitPanel:
+        """The panel of ``key`` built from the events (run under the panels' lock, so that
+        requests arriving together wait for one build rather than each doing it)."""
+        level, _country, cutoff, target, history, _boundaries = key
+        shapes = [shape(a.geometry) for a in areas]
+        outline = shapely.union_all(shapes)
+        rows = events_repo.event_rows(
+            conn, types=TARGETS[target], until_month=cutoff, bbox=outline.bounds
+        )
         frame = pl.DataFrame(
             rows,
             schema=["month_id", "best", "lon", "lat", "gid", "gw"],
@@ -309,7 +333,9 @@ class ForecastingService:
             labels = {g: str(g) for g in cells}
         panel = panel_from_events(located, units=units, first_month=first, cutoff=cutoff)
         panel = dataclasses.replace(panel, neighbours=_neighbours(level, units, shapes))
-        return UnitPanel(panel, labels)
+        found = UnitPanel(panel, labels)
+        self._panels[key] = (version, found)
+        return found
 
     def backtest_events(
         self,

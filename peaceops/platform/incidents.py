@@ -59,6 +59,7 @@ from peaceops.platform.incident_places import (
     haversine_km,
 )
 from peaceops.platform.places import ImportReport
+from peaceops.platform.unstorable import refuse_unstorable
 from peaceops.storage import transaction
 from peaceops.storage.repositories import audited, places
 from peaceops.storage.repositories import incidents as repo
@@ -131,6 +132,7 @@ class IncidentsService:
             resolved = self._resolve(conn, clean, AreaBook.load(conn, iso3))
             return self._create(conn, resolved, by=by, at=moment)
 
+    @refuse_unstorable
     def import_log(self, path: Path, *, country: str, by: Principal) -> ImportReport:
         """Import an incident log (CSV, see ``ingest.incidents``) in one transaction.
 

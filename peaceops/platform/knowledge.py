@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from sqlalchemy import Engine
+from sqlalchemy.exc import DataError
 
 from peaceops.analytics.knowledge.ranking import reciprocal_rank_fusion, snippet
 from peaceops.config import Settings
@@ -39,6 +40,7 @@ from peaceops.ingest.documents import (
 )
 from peaceops.ingest.passages import split_passages
 from peaceops.platform.access import require
+from peaceops.platform.unstorable import refusal
 from peaceops.storage import transaction
 from peaceops.storage.repositories import knowledge as repo
 
@@ -175,12 +177,18 @@ class KnowledgeService:
             finally:
                 if progress:
                     progress("read", i, len(files))
-            stored = self._store(read, tag, by=by)
+            try:
+                stored = self._store(read, tag, by=by)
+            except DataError as exc:  # what PostgreSQL refuses (see platform.unstorable)
+                report.skipped.append((file.name, refusal(exc, file.name).problem.message))
+                continue
             if stored is None:
                 report.unchanged.append(file.name)
             else:
                 report.added.append((file.name, stored))
-        if report.added or report.skipped:
+        # Files skipped as unreadable wrote nothing, so they leave no entry either: only an
+        # ingest that stored a document is recorded (the report still lists the skipped).
+        if report.added:
             with transaction(self._engine) as conn:
                 summary = {**report.as_dict(), "source": str(path.name)}
                 summary["skipped"] = len(report.skipped)

@@ -43,6 +43,7 @@ from peaceops.domain.legal import (
 from peaceops.errors import ConflictError, InputError, NotFound, Problem, RowErrors
 from peaceops.ingest.legal_checklists import builtin_checklists
 from peaceops.platform.access import require
+from peaceops.platform.unstorable import refuse_unstorable
 from peaceops.storage import transaction
 from peaceops.storage.repositories import legal as repo
 from peaceops.storage.tables import activities, actors, countries, documents
@@ -481,6 +482,7 @@ class LegalService:
 
     # Import ----------------------------------------------------------------------------------
 
+    @refuse_unstorable
     def import_tracker(
         self, path: Path, *, by: Principal, country: str = "", today: date | None = None
     ) -> dict[str, Any]:

@@ -233,6 +233,7 @@ def import_tracker(
             if amends:
                 line = next(r.line for r in rows if r.amends)
                 pending_amends.append((instrument_id, place, amends, line))
+        linked = 0
         for instrument_id, place, amends, line in pending_amends:
             target = ids.get((place, amends))
             if target is None:
@@ -248,9 +249,12 @@ def import_tracker(
                     )
                 )
                 continue
-            repo.change_instrument(conn, by, instrument_id, {"amends_id": target})
+            linked += repo.change_instrument(conn, by, instrument_id, {"amends_id": target})
         summary["problems"] = [str(p) for p in problems]
-        audited.record(conn, by, AuditAction.IMPORT, "legal_instruments", None, after=summary)
+        # An import that changed nothing leaves no entry: the same tracker again changes nothing.
+        written = ("instruments_created", "instruments_updated", "steps_added")
+        if linked or any(summary[k] for k in written):
+            audited.record(conn, by, AuditAction.IMPORT, "legal_instruments", None, after=summary)
     summary["problem_records"] = problems
     return summary
 

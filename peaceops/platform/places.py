@@ -19,6 +19,7 @@ from peaceops.domain.places import AdminArea, Country, Settlement
 from peaceops.errors import InputError, Problem, RowErrors
 from peaceops.ingest import geojson
 from peaceops.platform.access import require
+from peaceops.platform.unstorable import refuse_unstorable
 from peaceops.storage import transaction
 from peaceops.storage.repositories import audited
 from peaceops.storage.repositories import places as repo
@@ -170,6 +171,7 @@ class PlacesService:
         with transaction(self._engine, write=False) as conn:
             return repo.list_settlements(conn, iso3)
 
+    @refuse_unstorable
     def import_boundaries(
         self,
         source: Path,

@@ -40,6 +40,7 @@ from peaceops.errors import InputError, NotFound, Problem
 from peaceops.platform.access import require
 from peaceops.platform.assessment import AssessmentService
 from peaceops.platform.places import AreaLocator, ImportReport
+from peaceops.platform.unstorable import refuse_unstorable
 from peaceops.storage import transaction
 from peaceops.storage.crypto import FieldCipher
 from peaceops.storage.repositories import assessment as assessment_repo
@@ -184,6 +185,7 @@ class SurveysService:
 
     # Questionnaires ---------------------------------------------------------------------
 
+    @refuse_unstorable
     def load_form(self, path: Path, *, country: str, by: Principal) -> tuple[Survey, bool]:
         """Read an XLSForm (validated with pyxform) and store it; the same file again changes
         nothing, a changed form under the same version is refused."""
@@ -269,6 +271,7 @@ class SurveysService:
 
     # Submissions ------------------------------------------------------------------------
 
+    @refuse_unstorable
     def import_submissions(
         self, ref: int | str, path: Path, *, wave: int | str, by: Principal
     ) -> ImportReport:

@@ -22,6 +22,7 @@ from peaceops.domain.training import DeploymentStatus, TrainingRecords
 from peaceops.errors import Problem
 from peaceops.platform.access import require
 from peaceops.platform.places import ImportReport
+from peaceops.platform.unstorable import refuse_unstorable
 from peaceops.storage import transaction
 from peaceops.storage.crypto import FieldCipher
 from peaceops.storage.repositories import audited, places
@@ -66,6 +67,7 @@ class TrainingsService:
 
     # Writing ----------------------------------------------------------------------------
 
+    @refuse_unstorable
     def import_register(self, path: Path, *, by: Principal) -> ImportReport:
         """Import the training register workbook (courses, sessions, participants)."""
         from peaceops.ingest.trainings import read_trainings
@@ -311,6 +313,20 @@ class TrainingsService:
             f.suppressed = None in (f.female, f.cleared, f.serving, f.reassigned, f.gone)
             out.append(f)
         return out
+
+    def rotate_keys(self, *, by: Principal) -> int:
+        """Re-encrypt every trainee's name with the first data key; returns the rows rewritten."""
+        require(by, Permission.MANAGE_USERS)
+        rewritten = 0
+        with transaction(self._engine) as conn:
+            for row in repo.trainee_rows(conn):
+                token = self._cipher.rotate(row["name_encrypted"])
+                repo.update_trainee(conn, row["id"], {"name_encrypted": token})
+                rewritten += 1
+            audited.record(
+                conn, by, AuditAction.UPDATE, "trainees", None, after={"re_encrypted": rewritten}
+            )
+        return rewritten
 
 
 __all__ = ["FollowUp", "TrainingsService"]

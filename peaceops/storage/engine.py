@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 
 from peaceops.errors import ConfigError
@@ -67,3 +68,16 @@ def transaction(engine: Engine, *, write: bool = True) -> Iterator[Connection]:
         conn = conn.execution_options(peaceops_write=write)
         with conn.begin():
             yield conn
+
+
+def hold_lock(conn: Connection, name: str) -> None:
+    """Hold the lock ``name`` until the transaction ends, so that work reading what is stored
+    and then writing (an import matching its rows against the stored ones) runs one at a
+    time and the later run sees what the earlier one committed.
+
+    PostgreSQL takes a transaction-scoped advisory lock keyed on the name; on SQLite a
+    writing transaction already holds the database's write lock (``BEGIN IMMEDIATE``).
+    """
+    if conn.dialect.name == "postgresql":
+        key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})

@@ -205,6 +205,8 @@ api_tokens = Table(
     Column("expires_at", UTCDateTime(), nullable=False),
     Column("last_used_at", UTCDateTime()),
     Column("revoked", Boolean, nullable=False, default=False),
+    # Space-separated TokenScope values; tokens made before scopes existed keep their role.
+    Column("scopes", String(40), nullable=False, server_default="read write personal"),
 )
 
 audit_log = Table(

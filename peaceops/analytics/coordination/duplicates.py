@@ -173,7 +173,9 @@ class TfidfSimilarity:
         )
         w = math.sqrt(1.0 - self.title_weight)
         c = math.sqrt(self.title_weight)
-        self.matrix_ = normalize(sparse.hstack([words * w, chars * c]).tocsr())
+        stacked = sparse.hstack([words * w, chars * c]).tocsr()
+        # normalize refuses a matrix without rows: no texts (an empty scope) compare to nothing
+        self.matrix_ = normalize(stacked) if stacked.shape[0] else stacked
         return self
 
     def pairwise(self, i_idx: np.ndarray, j_idx: np.ndarray) -> np.ndarray:

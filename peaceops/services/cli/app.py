@@ -10,6 +10,7 @@ from peaceops.services.cli import (
     alerts,
     assess,
     audit,
+    backup,
     complaints,
     coordination,
     database,
@@ -59,6 +60,8 @@ def root(
 app.command("init")(database.init)
 app.command("demo")(demo.demo)
 app.command("serve")(server.serve)
+app.command("backup")(backup.backup)
+app.command("restore")(backup.restore)
 app.add_typer(database.app, name="db")
 app.add_typer(users.app, name="users")
 app.add_typer(imports.app, name="import")

@@ -69,3 +69,28 @@ def current(
         console.print(f"Revision {revision or '(empty database)'}: {status}.")
     if revision != head:
         raise typer.Exit(1)
+
+
+@app.command("rotate-keys")
+def rotate_keys(
+    ctx: typer.Context,
+    json_output: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Re-encrypt every personal field (complaints, trainees, survey respondents) with the
+    first key of PEACEOPS_DATA_KEY.
+
+    Put the new key first and keep the old ones after it (comma separated), run this, restart
+    the web server; then the old keys may be removed. Safe to run again if interrupted.
+    """
+    import getpass
+
+    from peaceops.domain.access import Principal
+
+    with reporting_errors():
+        platform = state(ctx).platform()
+        counts = platform.rotate_keys(by=Principal.system(f"cli:{getpass.getuser()}"))
+    if json_output:
+        print_json(counts)
+        return
+    parts = ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in counts.items())
+    console.print(f"Re-encrypted with the first data key: {parts}.")

@@ -59,6 +59,10 @@ def run_server(
             workers=workers,
             proxy_headers=True,
             log_level="info",
+            # The supervisor restarts a worker that misses its ping; a worker busy building a
+            # large page (a country's whole event panel) can hold the GIL for more than the
+            # default 5 s without being stuck.
+            timeout_worker_healthcheck=60,
         )
         return
     from peaceops.services.web.app import create_app

@@ -145,10 +145,18 @@ def token(
     ctx: typer.Context,
     username: Annotated[str, typer.Argument(help="The user the token acts as.")],
     name: Annotated[str, typer.Option(help="What the token is for.")] = "script",
-    days: Annotated[int | None, typer.Option(help="Lifetime in days.")] = None,
+    days: Annotated[int | None, typer.Option(help="Lifetime in days (1-365).")] = None,
+    scope: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="What the token may do within the user's role: read (the default), write, "
+            "personal (personal data). Repeat for several."
+        ),
+    ] = None,
 ) -> None:
     """Create an API token for a user (printed once; send it as 'Authorization: Bearer ...')."""
-    from peaceops.errors import NotFound
+    from peaceops.domain.access import TokenScope
+    from peaceops.errors import InputError, NotFound
 
     with reporting_errors():
         platform = state(ctx).platform()
@@ -158,6 +166,13 @@ def token(
         )
         if user is None:
             raise NotFound(f"no user {username!r}")
-        new = platform.accounts.create_token(name, by=_system(ctx), user_id=user.id, days=days)
-    console.print(f"Token for {username} (expires {new.expires_at:%Y-%m-%d}):")
+        try:
+            scopes = frozenset(TokenScope(s) for s in scope) if scope else None
+        except ValueError:
+            raise InputError("scopes are read, write and personal", field="--scope") from None
+        new = platform.accounts.create_token(
+            name, by=_system(ctx), user_id=user.id, days=days, scopes=scopes
+        )
+    scopes_shown = ", ".join(sorted(new.scopes))
+    console.print(f"Token for {username} ({scopes_shown}; expires {new.expires_at:%Y-%m-%d}):")
     console.print(new.token, markup=False)

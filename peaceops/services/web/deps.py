@@ -10,7 +10,7 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 
-from peaceops.domain.access import Permission, Principal
+from peaceops.domain.access import ROLE_PERMISSIONS, Permission, Principal
 from peaceops.errors import PermissionDenied
 from peaceops.platform import Platform
 from peaceops.platform.access import require_own_organisation
@@ -65,8 +65,10 @@ def current_principal(request: Request) -> Principal | None:
     user = None
     token = bearer_token(request)
     if token is not None:
-        user = web.platform.accounts.token_user(token)
-        principal = user.principal(via="api") if user else None
+        access = web.platform.accounts.token_access(token)
+        if access is not None:
+            user, scopes = access
+            principal = user.principal(via="api", scopes=scopes)
     else:
         session = request.cookies.get(SESSION_COOKIE)
         if session:
@@ -104,9 +106,12 @@ class Requires:
         if principal is None:
             raise LoginRequired
         if self.permission is not None and not principal.can(self.permission):
-            raise PermissionDenied(
-                f"the {principal.role.value} role may not {self.permission.value.replace('_', ' ')}"
-            )
+            action = self.permission.value.replace("_", " ")
+            if self.permission in ROLE_PERMISSIONS[principal.role]:
+                raise PermissionDenied(f"this API token's scopes do not allow it to {action}")
+            raise PermissionDenied(f"the {principal.role.value} role may not {action}")
+        if request.method in UNSAFE and not principal.may_write:
+            raise PermissionDenied("this API token is read-only: create one with the write scope")
         await check_csrf(request)
         return principal
 

@@ -7,6 +7,7 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from peaceops.errors import (
@@ -43,6 +44,32 @@ TITLES = {
 }
 
 
+def database_refusal(exc: Exception) -> PeaceOpsError:
+    """A write or look-up the database refused, as the error the platform would have raised.
+
+    The platform checks what it can before it writes; this is the last line behind it. What
+    the database refuses is the caller's input (a reference to a record that does not exist,
+    a duplicate, a number, text or date the column cannot hold), so the answer is 409 or 422,
+    not a server error. PostgreSQL names the constraint by SQLSTATE, SQLite by message.
+    """
+    orig = getattr(exc, "orig", exc)
+    state = str(getattr(orig, "sqlstate", "") or "")
+    text = str(orig)
+    statement = str(getattr(exc, "statement", "") or "").lstrip().upper()
+    if state == "23505" or text.startswith("UNIQUE constraint failed"):
+        return ConflictError("a record with these values exists already")
+    if state == "23503" or text.startswith("FOREIGN KEY constraint failed"):
+        if statement.startswith("DELETE"):
+            return ConflictError("other records still refer to this one; remove them first")
+        return InputError("a value refers to a record that does not exist")
+    if isinstance(exc, IntegrityError):
+        return InputError("a required value is missing or not allowed")
+    return InputError(
+        "a value is outside what can be stored: a number too large, a NUL character, "
+        "or a date out of range"
+    )
+
+
 def is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
@@ -71,6 +98,19 @@ def install(app: FastAPI) -> None:
             headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
             return JSONResponse(body, status_code=status, headers=headers)
         return _page(request, status, str(exc))
+
+    @app.exception_handler(IntegrityError)
+    @app.exception_handler(DataError)
+    async def refused(request: Request, exc: Exception) -> Response:
+        return await peaceops_error(request, database_refusal(exc))
+
+    @app.exception_handler(OverflowError)
+    async def overflow(request: Request, exc: OverflowError) -> Response:
+        # SQLite's driver refuses to bind an integer beyond 64 bits (PostgreSQL compares or
+        # refuses it as DataError); any other overflow is a server error.
+        if "SQLite INTEGER" not in str(exc):
+            raise exc
+        return await peaceops_error(request, database_refusal(exc))
 
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, exc: LoginRequired) -> Response:

@@ -49,7 +49,8 @@ def actor_values(actor: Actor) -> dict[str, object]:
         "acronym": actor.acronym,
         "category": actor.category.value,
         "org_type": int(actor.org_type),
-        "iati_org_id": actor.iati_org_id,
+        # A blank identifier is none: the column is unique, but only among identifiers given.
+        "iati_org_id": actor.iati_org_id or None,
         "country_iso3": actor.country_iso3,
         "name_variants": list(actor.name_variants),
     }
@@ -59,7 +60,7 @@ def create_actor(conn: Connection, by: Principal, actor: Actor) -> int:
     conditions = [actors.c.name == actor.name]
     if actor.iati_org_id:
         conditions.append(actors.c.iati_org_id == actor.iati_org_id)
-    clash = conn.execute(select(actors.c.name).where(or_(*conditions))).scalar_one_or_none()
+    clash = conn.execute(select(actors.c.name).where(or_(*conditions))).scalars().first()
     if clash is not None:
         raise ConflictError(f"an actor with this name or IATI identifier exists: {clash!r}")
     new_id: int = audited.create(conn, by, actors, actor_values(actor))
@@ -67,4 +68,6 @@ def create_actor(conn: Connection, by: Principal, actor: Actor) -> int:
 
 
 def update_actor(conn: Connection, by: Principal, actor_id: int, values: dict[str, object]) -> bool:
+    if "iati_org_id" in values:
+        values = {**values, "iati_org_id": values["iati_org_id"] or None}
     return audited.change(conn, by, actors, actor_id, values)

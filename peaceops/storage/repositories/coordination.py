@@ -34,7 +34,7 @@ from peaceops.domain.coordination import (
     TransactionType,
 )
 from peaceops.errors import NotFound
-from peaceops.storage.repositories import audited
+from peaceops.storage.repositories import audited, versions
 from peaceops.storage.tables import (
     activities,
     activity_institutions,
@@ -47,6 +47,10 @@ from peaceops.storage.tables import (
     users,
 )
 from peaceops.storage.types import utcnow
+
+# The data version raised by every write to activities or their children (see versions.py):
+# a process keeps the activities it loaded until it changes.
+VERSION = "activities"
 
 
 def _iso(d: date | None) -> str | None:
@@ -190,6 +194,32 @@ def _children(act: Activity) -> dict[str, list[dict[str, Any]]]:
     }
 
 
+_NOUNS = {
+    "activities": "activity",
+    "activity_participants": "organisation",
+    "activity_locations": "location",
+    "activity_transactions": "transaction",
+}
+
+
+def oversized(act: Activity) -> tuple[str, int] | None:
+    """The first value of an activity longer than its column holds, as ("organisation name",
+    300): PostgreSQL refuses such a value where SQLite would store it, so importers check."""
+    children = _children(act)
+    rows = [
+        (activities, activity_values(act)),
+        *((activity_participants, r) for r in children["participants"]),
+        *((activity_locations, r) for r in children["locations"]),
+        *((activity_transactions, r) for r in children["transactions"]),
+    ]
+    for table, values in rows:
+        for name, value in values.items():
+            length = getattr(table.c[name].type, "length", None)
+            if isinstance(value, str) and length is not None and len(value) > length:
+                return f"{_NOUNS[table.name]} {name}", length
+    return None
+
+
 def digest(act: Activity) -> str:
     """A digest of everything stored about an activity, to make re-imports no-ops."""
     text = json.dumps(
@@ -229,6 +259,7 @@ def store_activity(
     values = {**activity_values(act), "sha256": sha, "updated_at": utcnow()}
     if known is not None and known[1] == sha:
         return Stored(known[0], "unchanged")
+    versions.bump(conn, VERSION)
     if known is None:
         row_id = conn.execute(insert(activities).values(**values).returning(activities.c.id))
         activity_id: int = row_id.scalar_one()
@@ -258,6 +289,12 @@ def store_activity(
 
 def delete_activity(conn: Connection, by: Principal, activity_id: int) -> None:
     audited.remove(conn, by, activities, activity_id)
+    versions.bump(conn, VERSION)
+
+
+def activities_version(conn: Connection) -> int:
+    """The activities' data version: it changes with every write to them."""
+    return versions.current(conn, VERSION)
 
 
 def _activity(row: Any, children: dict[str, list[Any]]) -> Activity:
@@ -482,6 +519,7 @@ def merge_actor(conn: Connection, by: Principal, keep: Actor, other: Actor) -> N
     # The unique IATI identifier moves only once the merged record is gone.
     audited.remove(conn, by, actors, other.id)
     audited.change(conn, by, actors, keep.id, values)
+    versions.bump(conn, VERSION)
 
 
 def merges_into(conn: Connection, actor_id: int) -> list[dict[str, Any]]:
@@ -509,4 +547,6 @@ def link_participants(conn: Connection, names: dict[str, int]) -> int:
                 .values(actor_id=actor_id)
             )
             n += 1
+    if n:
+        versions.bump(conn, VERSION)
     return n

@@ -7,7 +7,8 @@ from sqlalchemy import Connection, RowMapping, func, select
 from peaceops.domain.access import Principal
 from peaceops.domain.institutions import Institution, InstitutionType, Site, SiteKind
 from peaceops.errors import ConflictError, NotFound
-from peaceops.storage.repositories import audited
+from peaceops.storage.repositories import audited, versions
+from peaceops.storage.repositories.coordination import VERSION as ACTIVITIES_VERSION
 from peaceops.storage.tables import institutions, sites
 
 
@@ -77,6 +78,8 @@ def update_institution(
 
 def delete_institution(conn: Connection, by: Principal, institution_id: int) -> None:
     audited.remove(conn, by, institutions, institution_id)
+    # Activities linked to the institution lose the link (ON DELETE CASCADE).
+    versions.bump(conn, ACTIVITIES_VERSION)
 
 
 def _site(row: RowMapping) -> Site:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, RowMapping, delete, select, update
 
-from peaceops.domain.access import Principal, Role, User
+from peaceops.domain.access import Principal, Role, TokenScope, User
 from peaceops.errors import ConflictError, NotFound
 from peaceops.storage.repositories import audited
 from peaceops.storage.tables import api_tokens, users, web_sessions
@@ -159,6 +159,7 @@ def create_token(
     prefix: str,
     token_hash: str,
     expires_at: datetime,
+    scopes: frozenset[TokenScope],
 ) -> int:
     new_id: int = audited.create(
         conn,
@@ -172,15 +173,37 @@ def create_token(
             "created_at": utcnow(),
             "expires_at": expires_at,
             "revoked": False,
+            "scopes": scopes_text(scopes),
         },
     )
     return new_id
 
 
-def token_user(conn: Connection, token_hash: str, now: datetime) -> User | None:
+def scopes_text(scopes: frozenset[TokenScope]) -> str:
+    return " ".join(sorted(scope.value for scope in scopes))
+
+
+def parse_scopes(text: str) -> frozenset[TokenScope]:
+    return frozenset(TokenScope(part) for part in text.split())
+
+
+# How stale a token's last use may be before it is written again: a script polling the API
+# should not turn every read into a write (on SQLite, writers queue one at a time).
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+def token_user(
+    conn: Connection, token_hash: str, now: datetime
+) -> tuple[User, frozenset[TokenScope], int, datetime | None] | None:
+    """The live token's owner, its scopes, its id and when it was last used."""
     row = (
         conn.execute(
-            select(users, api_tokens.c.id.label("token_id"))
+            select(
+                users,
+                api_tokens.c.id.label("token_id"),
+                api_tokens.c.scopes.label("token_scopes"),
+                api_tokens.c.last_used_at.label("token_last_used_at"),
+            )
             .join(api_tokens, api_tokens.c.user_id == users.c.id)
             .where(
                 api_tokens.c.token_hash == token_hash,
@@ -193,10 +216,16 @@ def token_user(conn: Connection, token_hash: str, now: datetime) -> User | None:
     )
     if row is None:
         return None
-    conn.execute(
-        update(api_tokens).where(api_tokens.c.id == row["token_id"]).values(last_used_at=now)
+    return (
+        _user(row),
+        parse_scopes(row["token_scopes"]),
+        row["token_id"],
+        row["token_last_used_at"],
     )
-    return _user(row)
+
+
+def touch_token(conn: Connection, token_id: int, now: datetime) -> None:
+    conn.execute(update(api_tokens).where(api_tokens.c.id == token_id).values(last_used_at=now))
 
 
 def list_tokens(conn: Connection, user_id: int) -> list[dict[str, object]]:
@@ -209,11 +238,15 @@ def list_tokens(conn: Connection, user_id: int) -> list[dict[str, object]]:
             api_tokens.c.expires_at,
             api_tokens.c.last_used_at,
             api_tokens.c.revoked,
+            api_tokens.c.scopes,
         )
         .where(api_tokens.c.user_id == user_id)
         .order_by(api_tokens.c.created_at.desc())
     )
-    return [dict(r) for r in conn.execute(query).mappings()]
+    return [
+        {**r, "scopes": sorted(scope.value for scope in parse_scopes(r["scopes"]))}
+        for r in conn.execute(query).mappings()
+    ]
 
 
 def revoke_token(conn: Connection, by: Principal, token_id: int) -> bool:

@@ -26,8 +26,9 @@ from peaceops.services.web.api import (
     transition,
     users,
 )
+from peaceops.services.web.api.responses import ERRORS
 
-router = APIRouter(prefix="/api/v1")
+router = APIRouter(prefix="/api/v1", responses=ERRORS)
 for module in (
     countries,
     admin_areas,

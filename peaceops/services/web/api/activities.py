@@ -17,7 +17,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response, UploadFile
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from peaceops.domain.actors import Actor
@@ -32,6 +31,7 @@ from peaceops.domain.coordination import (
 from peaceops.errors import InputError
 from peaceops.platform import Platform
 from peaceops.platform.places import ImportReport
+from peaceops.services.web.api.responses import GEOJSON, FeatureCollection, GeoJSONResponse
 from peaceops.services.web.api.schemas import ActorPublic, Strict
 from peaceops.services.web.deps import ActorManager, Importer, PlatformDep, Reader
 
@@ -296,7 +296,7 @@ def read_activities(
     return ActivitiesPublic(data=[activity_public(a) for a in page], count=len(found))
 
 
-@router.get("/export.geojson", response_model=dict[str, Any])
+@router.get("/export.geojson", response_model=FeatureCollection, responses=GEOJSON)
 def export_geojson(
     platform: PlatformDep,
     _by: Reader,
@@ -314,9 +314,7 @@ def export_geojson(
         capability=capability,
         country=country,
     )
-    return JSONResponse(
-        platform.coordination.geojson(activities=found), media_type="application/geo+json"
-    )
+    return GeoJSONResponse(platform.coordination.geojson(activities=found))
 
 
 @router.post("/import", response_model=ImportReportPublic)

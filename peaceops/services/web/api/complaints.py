@@ -31,6 +31,7 @@ from peaceops.domain.complaints import (
 from peaceops.errors import InputError
 from peaceops.platform import Platform
 from peaceops.platform.complaints import Accountability, AccountabilityRow, CaseView
+from peaceops.services.web.api.responses import TOO_MANY
 from peaceops.services.web.api.schemas import Strict
 from peaceops.services.web.deps import PlatformDep, Reader, Requires, get_web
 from peaceops.services.web.security import RateLimiter
@@ -398,7 +399,9 @@ def read_complaints(
     return ComplaintsPublic(data=rows, count=len(rows))
 
 
-@router.get("/complaints/status/{reference}", response_model=ComplaintStatusPublic)
+@router.get(
+    "/complaints/status/{reference}", response_model=ComplaintStatusPublic, responses=TOO_MANY
+)
 def read_complaint_status(
     reference: str, request: Request, platform: PlatformDep
 ) -> ComplaintStatusPublic:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from pydantic import BaseModel
 
 from peaceops.platform.deployments import parse_bbox
+from peaceops.services.web.api.responses import GEOJSON, FeatureCollection, GeoJSONResponse
 from peaceops.services.web.deps import PlatformDep, Reader
 
 router = APIRouter(prefix="/deployments", tags=["deployments"])
@@ -26,7 +27,7 @@ class TimelinePublic(BaseModel):
     count: int
 
 
-@router.get("", response_model=dict[str, Any])
+@router.get("", response_model=FeatureCollection, responses=GEOJSON)
 def read_deployments(
     platform: PlatformDep,
     _by: Reader,
@@ -56,7 +57,7 @@ def read_deployments(
         bbox=parse_bbox(bbox) if bbox else None,
         country=country,
     )
-    return JSONResponse(collection, media_type="application/geo+json")
+    return GeoJSONResponse(collection)
 
 
 @router.get("/timeline", response_model=TimelinePublic)

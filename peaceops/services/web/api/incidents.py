@@ -11,7 +11,6 @@ from datetime import date, datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Response
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from peaceops.domain.access import Permission, Principal
@@ -27,6 +26,7 @@ from peaceops.domain.incidents import (
 from peaceops.errors import InputError, NotFound
 from peaceops.platform import Platform
 from peaceops.platform.incidents import change_kind, check_bbox
+from peaceops.services.web.api.responses import GEOJSON, GeoJSONResponse
 from peaceops.services.web.api.schemas import Strict
 from peaceops.services.web.deps import PlatformDep, Reader, Requires
 
@@ -286,7 +286,7 @@ def announce(platform: Platform, before: Verification | None, after: Incident) -
 # Routes ---------------------------------------------------------------------------------------
 
 
-@router.get("/incidents", response_model=IncidentsPublic)
+@router.get("/incidents", response_model=IncidentsPublic, responses=GEOJSON)
 def read_incidents(
     platform: PlatformDep,
     by: Reader,
@@ -320,7 +320,7 @@ def read_incidents(
             until=until,
             bbox=box,
         )
-        return JSONResponse(collection, media_type="application/geo+json")
+        return GeoJSONResponse(collection)
     items = platform.incidents.list(
         by=by,
         country=country,

@@ -7,7 +7,7 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from peaceops.domain.access import Role
+from peaceops.domain.access import Role, TokenScope
 from peaceops.domain.actors import ActorCategory, OrganisationType
 from peaceops.domain.audit import AuditAction
 from peaceops.domain.institutions import InstitutionType, SiteKind
@@ -194,12 +194,19 @@ class UserUpdate(Strict):
 class TokenCreate(Strict):
     name: str = Field(min_length=1, max_length=100)
     days: int | None = Field(None, ge=1, le=365)
+    scopes: list[TokenScope] = Field(
+        default_factory=lambda: [TokenScope.READ],
+        min_length=1,
+        description="read: what the role may read but personal data; write: changes; "
+        "personal: personal data. Never beyond the owner's role.",
+    )
 
 
 class TokenCreated(BaseModel):
     id: int
     token: str
     expires_at: datetime
+    scopes: list[TokenScope]
 
 
 class TokenPublic(BaseModel):
@@ -210,6 +217,7 @@ class TokenPublic(BaseModel):
     expires_at: datetime
     last_used_at: datetime | None
     revoked: bool
+    scopes: list[TokenScope]
 
 
 class AuditEntryPublic(BaseModel):

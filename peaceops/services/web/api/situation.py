@@ -17,6 +17,7 @@ from fastapi.responses import Response
 from peaceops.domain.access import Principal
 from peaceops.platform import Platform
 from peaceops.platform.situation import TIMELESS
+from peaceops.services.web.api.responses import GEOJSON, NOT_MODIFIED, FeatureCollection
 from peaceops.services.web.deps import ForecastReader, PlatformDep, Reader
 
 router = APIRouter(prefix="/layers", tags=["situation map"])
@@ -67,7 +68,11 @@ def answer(
     return geojson_response(request, collection)
 
 
-@router.get("/risk", response_model=dict[str, Any])
+@router.get(
+    "/risk",
+    response_model=FeatureCollection,
+    responses={**GEOJSON, **NOT_MODIFIED},
+)
 def read_risk_layer(
     request: Request,
     platform: PlatformDep,
@@ -100,7 +105,11 @@ def read_risk_layer(
     )
 
 
-@router.get("/{layer}", response_model=dict[str, Any])
+@router.get(
+    "/{layer}",
+    response_model=FeatureCollection,
+    responses={**GEOJSON, **NOT_MODIFIED},
+)
 def read_layer(
     layer: str,
     request: Request,

@@ -17,8 +17,12 @@ def read_tokens(platform: PlatformDep, by: TokenUser) -> Page[TokenPublic]:
 @router.post("", response_model=TokenCreated, status_code=201)
 def create_token(body: TokenCreate, platform: PlatformDep, by: TokenUser) -> TokenCreated:
     """A new API token for the caller; the token is shown in this answer only."""
-    new = platform.accounts.create_token(body.name, by=by, days=body.days)
-    return TokenCreated(id=new.id, token=new.token, expires_at=new.expires_at)
+    new = platform.accounts.create_token(
+        body.name, by=by, days=body.days, scopes=frozenset(body.scopes)
+    )
+    return TokenCreated(
+        id=new.id, token=new.token, expires_at=new.expires_at, scopes=sorted(new.scopes)
+    )
 
 
 @router.delete("/{token_id}", status_code=204)

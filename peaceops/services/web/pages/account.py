@@ -7,7 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
+from peaceops.domain.access import Principal, TokenScope
 from peaceops.errors import InputError
+from peaceops.platform import Platform
 from peaceops.services.web.deps import LoggedIn, PlatformDep, TokenOwner, TokenUser
 from peaceops.services.web.pages.forms import redirect
 from peaceops.services.web.rendering import render
@@ -17,7 +19,7 @@ router = APIRouter(prefix="/account")
 
 @router.get("")
 def account_page(request: Request, platform: PlatformDep, by: LoggedIn) -> Response:
-    return render(request, "account.html", {"tokens": platform.accounts.list_tokens(by=by)})
+    return render(request, "account.html", _tokens(platform, by))
 
 
 @router.post("/password")
@@ -41,12 +43,14 @@ def create_token(
     platform: PlatformDep,
     by: TokenUser,
     name: Annotated[str, Form(min_length=1, max_length=100)],
+    scopes: Annotated[list[TokenScope], Form()] = [TokenScope.READ],  # noqa: B006 - FastAPI copies
+    days: Annotated[int | None, Form(ge=1, le=365)] = None,
 ) -> Response:
-    new = platform.accounts.create_token(name, by=by)
+    new = platform.accounts.create_token(name, by=by, scopes=frozenset(scopes), days=days)
     return render(
         request,
         "account.html",
-        {"tokens": platform.accounts.list_tokens(by=by), "new_token": new},
+        {**_tokens(platform, by), "new_token": new},
         status_code=201,
     )
 
@@ -55,3 +59,10 @@ def create_token(
 def revoke_token(token_id: int, platform: PlatformDep, by: TokenOwner) -> Response:
     platform.accounts.revoke_token(token_id, by=by)
     return redirect("/account", msg="token_revoked")
+
+
+def _tokens(platform: Platform, by: Principal) -> dict[str, object]:
+    return {
+        "tokens": platform.accounts.list_tokens(by=by),
+        "token_days": platform.settings.api_token_days,
+    }
