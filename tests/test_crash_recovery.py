@@ -433,20 +433,32 @@ def test_a_killed_job_leaves_a_consistent_database_and_reruns(
             assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
             assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
     killed = counts(db.url)
+    uninterrupted = cli(reference.url, args)
+    assert uninterrupted.exit_code == 0, uninterrupted.output
+    whole = counts(reference.url)
     changed = {t for t in killed if killed[t] != before[t]}
-    assert changed <= job.partial, f"rows left by the killed {job.name}: {changed}"
+    # Beyond the job's documented partial state, a table may have changed only when the kill
+    # landed between the job's last commit and the process's exit (the watcher saw the
+    # transaction open, it committed before the signal arrived); then it holds exactly what an
+    # uninterrupted run stores, never part of it.
+    late = changed - job.partial
+    assert all(killed[t] == whole[t] for t in late), (
+        f"rows left by the killed {job.name}: "
+        f"{ {t: (before[t], killed[t], whole[t]) for t in late} }"
+    )
     if job.name == "documents":
         check_documents(db, before, killed)
     if job.name == "submissions":
         assert killed["survey_waves"] == before["survey_waves"] + 1
-        assert killed["survey_submissions"] == before["survey_submissions"]
+        assert killed["survey_submissions"] in (
+            before["survey_submissions"],
+            whole["survey_submissions"],
+        )
     verified = cli(db.url, ["audit", "verify"])
     assert verified.exit_code == 0, verified.output
 
     rerun = cli(db.url, args)
     assert rerun.exit_code == 0, rerun.output
-    uninterrupted = cli(reference.url, args)
-    assert uninterrupted.exit_code == 0, uninterrupted.output
     after, expected = counts(db.url), counts(reference.url)
     if backup is not None:
         # The backup and any restore of the retries are entries of their own.
