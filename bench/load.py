@@ -33,13 +33,9 @@ import os
 import platform as host
 import random
 import re
-import socket
 import statistics
-import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -47,6 +43,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+# The server under test is started as the concurrency bench starts it (one copy of that code).
+from concurrency import serving  # noqa: E402 - bench/ is on the path when run as a script
+
 PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/peaceops_load"
 PASSAGES_PER_DOCUMENT = 50
@@ -269,52 +268,6 @@ def add_passages(engine: Any, n: int, rng: random.Random, advance: Any) -> None:
 
 
 # The server and the clients ----------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@contextmanager
-def serving(url: str, *, workers: int, log: Path) -> Iterator[str]:
-    """``peaceops serve --workers N`` on a free port (output to ``log``); yields its URL."""
-    import httpx
-
-    port = free_port()
-    env = {**os.environ, "PEACEOPS_DATABASE_URL": url}
-    command = [sys.executable, "-m", "peaceops", "serve", "--host", "127.0.0.1"]
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [*command, "--port", str(port), "--workers", str(workers)],
-            cwd=ROOT,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 120
-            while True:
-                if process.poll() is not None:
-                    raise SystemExit(f"the server stopped: {log.read_text(errors='replace')}")
-                try:
-                    if httpx.get(f"{base}/health", timeout=2).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise SystemExit("the server did not answer within 120 s")
-                time.sleep(0.3)
-            yield base
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
 
 
 def credentials(url: str, base: str) -> tuple[dict[str, str], dict[str, str]]:
