@@ -30,12 +30,26 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from lxml import etree
 
 from peaceops.errors import InputError, Problem, RowErrors
 
 LONGER = int(os.environ.get("PEACEOPS_FUZZ_EXAMPLES", "0"))
+# What every fuzz test shares: the same cases in CI (derandomized), no example database, no
+# deadline (the alarm in the checks stops a hang); each test sets its number of examples.
+FUZZ = settings(
+    derandomize=not LONGER,
+    database=None,
+    deadline=None,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.large_base_example,
+    ],
+)
 """Cases per seed when set: fuzz longer than CI does, with new random cases on every run."""
 HANG_SECONDS = 60
 """A read that takes this long is taken to hang: every seed reads in milliseconds."""

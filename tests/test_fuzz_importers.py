@@ -36,6 +36,7 @@ from fuzz_seeds import (
 )
 from fuzz_support import (
     FORMULAS,
+    FUZZ,
     HUGE,
     LONGER,
     TODAY,
@@ -53,7 +54,7 @@ from fuzz_support import (
     zip_members,
     zipped,
 )
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 
 from peaceops.errors import InputError
 
@@ -62,17 +63,6 @@ from peaceops.errors import InputError
 # random cases on each run.
 EXAMPLES = {"xlsform": 30, "documents": 40}
 DEFAULT_EXAMPLES = 80
-FUZZ = settings(
-    derandomize=not LONGER,
-    database=None,
-    deadline=None,
-    suppress_health_check=[
-        HealthCheck.function_scoped_fixture,
-        HealthCheck.too_slow,
-        HealthCheck.data_too_large,
-        HealthCheck.large_base_example,
-    ],
-)
 
 
 @pytest.fixture(autouse=True, scope="module")

@@ -28,6 +28,7 @@ from fuzz_seeds import (
 )
 from fuzz_support import (
     CASES,
+    FUZZ,
     LONGER,
     TODAY,
     Seed,
@@ -38,7 +39,7 @@ from fuzz_support import (
     sweep,
     write_case,
 )
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from sqlalchemy import Engine, func, select, text, union_all
 
 from conftest import SYSTEM, TestDatabase
@@ -48,18 +49,7 @@ from peaceops.storage import tables
 
 EXAMPLES = 8
 """Cases per importer and engine: each is two imports and three counts of every table."""
-PLATFORM = settings(
-    max_examples=LONGER or EXAMPLES,
-    derandomize=not LONGER,
-    database=None,
-    deadline=None,
-    suppress_health_check=[
-        HealthCheck.function_scoped_fixture,
-        HealthCheck.too_slow,
-        HealthCheck.data_too_large,
-        HealthCheck.large_base_example,
-    ],
-)
+PLATFORM = settings(FUZZ, max_examples=LONGER or EXAMPLES)
 
 
 @pytest.fixture(autouse=True, scope="module")
