@@ -90,8 +90,16 @@ def caller(request: pytest.FixtureRequest, platform: Platform) -> Caller:
 
 @pytest.fixture
 def api_schema(app: Any, caller: Caller) -> Any:
-    """The app's own OpenAPI document, read through the app (no server), once per caller."""
-    return schemathesis.openapi.from_asgi("/openapi.json", app, config=CONFIGS[caller.name])
+    """The app's own OpenAPI document, read through the app (no server), once per caller.
+
+    FastAPI builds the document on its first request and keeps it. It is built here first so
+    that the load is not subject to Schemathesis's 10-second read timeout: on a loaded CI
+    machine, building 109 operations' schemas once took longer than that.
+    """
+    app.openapi()
+    return schemathesis.openapi.from_asgi(
+        "/openapi.json", app, config=CONFIGS[caller.name], timeout=120
+    )
 
 
 schema = schemathesis.pytest.from_fixture("api_schema")

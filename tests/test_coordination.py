@@ -164,6 +164,63 @@ def test_decisions_are_kept_per_unordered_pair_and_replaced(
         platform.coordination.decide("XX-D-1", "XX-D-1", Decision.DISMISSED, by=system)
 
 
+def test_duplicates_are_found_once_per_data_version_and_decisions_show_at_once(
+    platform: Platform, system: Principal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from peaceops.analytics.coordination import duplicates
+
+    def police(identifier: str, org: str, title: str) -> Activity:
+        return Activity(
+            identifier=identifier,
+            title={"en": title},
+            description={"en": "Basic training and mentoring for 200 police officers in Kismayo"},
+            countries=[("XCA", None)],
+            capabilities=[Capability.POLICE_REFORM],
+            planned_start=date(2024, 1, 1),
+            planned_end=date(2024, 12, 31),
+            reporting_org=Participant(OrgRole.EXTENDING, org),
+            source="test",
+        )
+
+    platform.coordination.add_activities(
+        [police("XX-P-1", "Donor", "Police training"), police("XX-P-2", "NGO", "Police training")],
+        label="t",
+        by=system,
+    )
+    searches: list[int] = []
+    real = duplicates.find_duplicates
+
+    def counted(*args: object, **kwargs: object) -> list[duplicates.DuplicatePair]:
+        searches.append(1)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    def ours(threshold: float | None = None) -> list[duplicates.DuplicatePair]:
+        found = platform.coordination.duplicates(country="XCA", threshold=threshold)
+        return [p for p in found if p.first.startswith("XX-P-")]
+
+    monkeypatch.setattr(duplicates, "find_duplicates", counted)
+    (pair,) = ours()
+    assert pair.key == ("XX-P-1", "XX-P-2") and pair.decision is None
+    platform.coordination.decide("XX-P-2", "XX-P-1", Decision.DISMISSED, by=system)
+    (pair,) = ours()
+    assert pair.decision == Decision.DISMISSED and len(searches) == 1  # no new search
+    # A change to the activities is a new version: searched again, the decision still shown.
+    platform.coordination.add_activities(
+        [police("XX-P-3", "Agency", "Rehabilitation of water points")], label="t", by=system
+    )
+    found = ours()
+    assert len(searches) == 2
+    assert {p.key: p.decision for p in found}[("XX-P-1", "XX-P-2")] == Decision.DISMISSED
+    # A pair decided before a search is listed with its decision whatever its score.
+    platform.coordination.decide("XX-P-1", "XX-P-3", Decision.DISMISSED, by=system)
+    high = ours(threshold=0.99)
+    assert {p.key: p.decision for p in high} == {
+        ("XX-P-1", "XX-P-2"): Decision.DISMISSED,
+        ("XX-P-1", "XX-P-3"): Decision.DISMISSED,
+    }
+    assert all(p.score < 0.99 for p in high)
+
+
 def test_merging_two_actor_records_moves_links_and_keeps_the_trail(
     platform: Platform, system: Principal
 ) -> None:
@@ -231,6 +288,18 @@ def test_dashboard_api_and_gap_export_answer_by_role(db, client) -> None:  # typ
     again = client.get("/api/v1/coordination/duplicates?country=XCA", headers=headers).json()
     kept = next(p for p in again["data"] if (p["first"], p["second"]) in planted)
     assert kept["decision"] == "confirmed"
+    # Pages of the same ranking: limit and offset, with the total in count.
+    assert again["count"] == len(again["data"]) >= 3
+    second = client.get(
+        "/api/v1/coordination/duplicates?country=XCA&limit=2&offset=1", headers=headers
+    ).json()
+    assert second["count"] == again["count"]
+    assert [p["first"] for p in second["data"]] == [p["first"] for p in again["data"][1:3]]
+    # The dashboard lists the most likely pairs first and offers the rest.
+    login(client, "analyst")
+    page = client.get("/coordination?country=XCA&pairs=1").text
+    assert page.count('name="decision" value="confirmed"') == 1
+    assert "pairs=51" in page and f"of {again['count']} pairs" in page
 
     gaps = client.get("/api/v1/coordination/gaps?country=XCA", headers=headers).json()
     kinds = [g["kind"] for g in gaps["data"]]

@@ -234,6 +234,25 @@ def test_text_shared_by_many_and_short_texts_weigh_less() -> None:
     assert all(p.components["short_text"] > 0.8 for p in pairs)
 
 
+def test_one_publishers_copies_count_in_the_crowd_but_never_pair() -> None:
+    # One agency's activity shares its text with two more of its own (they overlap it in
+    # time) and with another agency's, which overlaps it but not them. The agency's own pairs
+    # are one actor's and never shown, yet they make the text common for the pair that is.
+    def awaiting(identifier: str, org: str, start: date, end: date) -> Activity:
+        return act(identifier, org, title="Awaiting allocation", text="", start=start, end=end)
+
+    own = [
+        awaiting("A-0", "Agency", date(2024, 1, 1), date(2024, 12, 31)),
+        awaiting("A-1", "Agency", date(2023, 1, 1), date(2024, 2, 28)),
+        awaiting("A-2", "Agency", date(2023, 1, 1), date(2024, 2, 28)),
+    ]
+    other = awaiting("B-1", "Other agency", date(2024, 6, 1), date(2024, 12, 31))
+    (pair,) = dup.find_duplicates([*own, other], threshold=0.0)
+    assert pair.key == ("A-0", "B-1")
+    assert pair.components["common_text"] == 0.5  # 2 of the 4 that saturate
+    assert dict(pair.explanation)["common_text"] == {"count": 2}
+
+
 def test_tfidf_matches_a_naive_cosine_on_both_paths() -> None:
     texts = [
         "Police training in Kismayo\nPolice training in Kismayo with mentoring",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import builtins
 import json
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
@@ -51,6 +52,11 @@ if TYPE_CHECKING:
 RISK_THRESHOLD = 0.2
 """Areas whose highest monthly probability of 25 or more deaths in the next three months
 reaches this are checked for programming."""
+PAIR_CACHE_SIZE = 4
+"""Duplicate searches (country and threshold, as of a data version) a process keeps."""
+PAIR_CACHE_LARGEST = 200_000
+"""Searches that flag more pairs than this (a threshold near 0 on a large portfolio) are not
+kept: each would hold hundreds of megabytes in every worker."""
 
 Progress = Callable[[int], None]
 """Called with the number of activities read so far."""
@@ -130,6 +136,10 @@ class CoordinationService:
         # thousands of activities per request was the slowest thing under load.
         self._loaded: tuple[int, builtins.list[Activity]] | None = None
         self._loaded_lock = threading.Lock()
+        # Duplicate pairs by data version, country and threshold: finding them compares every
+        # activity of a country with every other, once per change rather than per request.
+        self._pairs: OrderedDict[tuple[Any, ...], builtins.list[DuplicatePair]] = OrderedDict()
+        self._pairs_lock = threading.Lock()
 
     # Resolution -------------------------------------------------------------------------
 
@@ -363,13 +373,16 @@ class CoordinationService:
     def _all_activities(self, conn: Connection) -> builtins.list[Activity]:
         """Every activity, loaded again only when the activities' data version has changed
         (by any process). The objects are shared between callers: treat them as read-only."""
+        return self._versioned_activities(conn)[1]
+
+    def _versioned_activities(self, conn: Connection) -> tuple[int, builtins.list[Activity]]:
         version = repo.activities_version(conn)
         # One loader at a time: requests arriving together wait for it rather than each
         # loading every activity again.
         with self._loaded_lock:
             if self._loaded is None or self._loaded[0] != version:
                 self._loaded = (version, repo.load_activities(conn))
-            return self._loaded[1]
+            return self._loaded
 
     def activity(self, ref: int | str) -> Activity:
         with transaction(self._engine, write=False) as conn:
@@ -550,17 +563,55 @@ class CoordinationService:
     def duplicates(
         self, *, country: str | None = None, threshold: float | None = None
     ) -> builtins.list[DuplicatePair]:
-        """Candidate duplicate pairs, most likely first, with kept decisions attached."""
+        """Candidate duplicate pairs, most likely first, with kept decisions attached.
+
+        Pairs scoring at least ``threshold`` are found once per version of the activities
+        (and of the institutions' types and areas' parents they use) and kept in this process;
+        decisions are attached on each call. A pair decided when the search ran is listed
+        whatever its score; one decided later, below the threshold, appears with the next
+        search (after a change to the activities)."""
         from peaceops.analytics.coordination import duplicates
 
+        floor = duplicates.THRESHOLD if threshold is None else threshold
         decided = {k: d.decision for k, d in self.decisions().items()}
-        return duplicates.find_duplicates(
-            self.scope(country),
-            institution_types=self._institution_types(),
-            area_parents=self._area_parents(country),
-            decisions=decided,
-            threshold=duplicates.THRESHOLD if threshold is None else threshold,
+        with transaction(self._engine, write=False) as conn:
+            version, everything = self._versioned_activities(conn)
+        iso3 = (country or "").strip().upper()
+        acts = [a for a in everything if not iso3 or a.in_country(iso3)]
+        types = self._institution_types()
+        parents = self._area_parents(country)
+        key = (version, iso3, floor, tuple(sorted(types.items())), tuple(sorted(parents.items())))
+        # Decided pairs below the threshold come with the search (those decided when it ran).
+        found = self._cached_pairs(
+            key,
+            lambda: duplicates.find_duplicates(
+                acts,
+                institution_types=types,
+                area_parents=parents,
+                decisions=decided,
+                threshold=floor,
+            ),
         )
+
+        def decision(p: DuplicatePair) -> Decision | None:
+            return decided.get(p.key, decided.get((p.second, p.first)))
+
+        return [replace(p, decision=decision(p)) for p in found]
+
+    def _cached_pairs(
+        self, key: tuple[Any, ...], find: Callable[[], builtins.list[DuplicatePair]]
+    ) -> builtins.list[DuplicatePair]:
+        # One search at a time in a process: requests arriving together wait for the first.
+        with self._pairs_lock:
+            if key in self._pairs:
+                self._pairs.move_to_end(key)
+                return self._pairs[key]
+            found = find()
+            if len(found) <= PAIR_CACHE_LARGEST:
+                self._pairs[key] = found
+                while len(self._pairs) > PAIR_CACHE_SIZE:
+                    self._pairs.popitem(last=False)
+            return found
 
     def latest_priorities(
         self, country: str

@@ -25,7 +25,7 @@ import math
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Protocol, Self
@@ -80,6 +80,9 @@ SECTOR_FREE_FLOOR = 0.3
 """Pairs sharing no capability or sector need at least this text similarity to be candidates."""
 UNKNOWN = 0.3
 """Component value when one side does not say (no dates, no institution, no sector)."""
+BOUND_MARGIN = 0.001
+"""Pairs whose score bound falls short of the threshold by less than this are still compared
+(the components are rounded before scoring)."""
 PARTLY_KNOWN_TIME = 0.6
 """Cap on the time component when one of the activities is open-ended on one side."""
 MIN_DAYS = 30
@@ -177,6 +180,12 @@ class TfidfSimilarity:
         # normalize refuses a matrix without rows: no texts (an empty scope) compare to nothing
         self.matrix_ = normalize(stacked) if stacked.shape[0] else stacked
         return self
+
+    def block(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        """Similarity of every text of ``rows`` with every text of ``cols`` (a dense array)."""
+        dense = (self.matrix_[rows] @ self.matrix_[cols].T).toarray()
+        result: np.ndarray = np.clip(dense.astype(np.float64), 0.0, 1.0)
+        return result
 
     def pairwise(self, i_idx: np.ndarray, j_idx: np.ndarray) -> np.ndarray:
         i_idx = np.asarray(i_idx, dtype=np.int64)
@@ -629,16 +638,8 @@ def _compare(
 
 def _keys(profiles: Sequence[_Profile]) -> tuple[sparse.csr_matrix, np.ndarray]:
     """Which capability or sector each activity has (a sparse 0/1 matrix), and which have none."""
-    index: dict[str, int] = {}
-    rows: list[int] = []
-    cols: list[int] = []
-    for i, p in enumerate(profiles):
-        for key in [f"cap:{c.value}" for c in p.capabilities] + sorted(p.sectors):
-            rows.append(i)
-            cols.append(index.setdefault(key, len(index)))
-    matrix = sparse.csr_matrix(
-        (np.ones(len(rows), dtype=np.float32), (rows, cols)),
-        shape=(len(profiles), max(len(index), 1)),
+    matrix = _incidence(
+        [[f"cap:{c.value}" for c in p.capabilities] + sorted(p.sectors) for p in profiles]
     )
     return matrix, np.asarray(matrix.sum(axis=1)).ravel() == 0
 
@@ -659,8 +660,10 @@ def _candidates(
     similarity: TextSimilarity,
     text_floor: float,
     chunk: int = 250,
-) -> dict[tuple[int, int], float]:
-    """Candidate pairs (by position) and their text similarity.
+) -> tuple[dict[tuple[int, int], float], dict[int, set[int]], set[tuple[int, int]]]:
+    """Candidate pairs (by position) and their text similarity; for each activity the others
+    in its block whose text is nearly the same (``NEAR_TEXT``; see ``common_text``); and the
+    pairs that declare a link or swap roles (``_linked_pairs``).
 
     Blocks are countries (activities without one form their own block). Within a block a pair
     is kept when its dates may overlap and its text similarity reaches ``text_floor`` if the
@@ -668,14 +671,23 @@ def _candidates(
     funders and implementers often code the same work under different sectors. Pairs that
     declare a link, show swapped funder/implementer roles, or support the same institution
     with the same capability in the same place are kept whatever their text.
+
+    Pairs of one actor (the same reporting organisations and implementers) are counted in the
+    crowds but not returned: ``_compare`` would refuse them, and a publisher's hundreds of
+    activities sharing one boilerplate text would otherwise make millions of them.
     """
     lo, hi = _time_arrays(profiles)
     keys, keyless = _keys(profiles)
+    reporter, implementers = _actor_ids(profiles)
     found: dict[tuple[int, int], float] = {}
+    near: dict[int, set[int]] = defaultdict(set)
     countries: dict[str, list[int]] = defaultdict(list)
     for i, p in enumerate(profiles):
         for country in sorted(p.countries) or ["?"]:
             countries[country].append(i)
+    # TF-IDF compares a block of rows with the rest at once (the same products, without
+    # gathering the texts of every pair first); other similarities go pair by pair.
+    block = getattr(similarity, "block", None)
     for members in countries.values():
         m = np.array(members, dtype=np.int64)
         for start in range(0, m.size, chunk):
@@ -683,14 +695,24 @@ def _candidates(
             cols = m[start + 1 :]
             if cols.size == 0:
                 continue
-            ii = np.repeat(rows, cols.size)
-            jj = np.tile(cols, rows.size)
+            at_row = np.repeat(np.arange(rows.size), cols.size)
+            at_col = np.tile(np.arange(cols.size), rows.size)
+            ii, jj = rows[at_row], cols[at_col]
             keep = (ii < jj) & (np.maximum(lo[ii], lo[jj]) <= np.minimum(hi[ii], hi[jj]))
             ii, jj = ii[keep], jj[keep]
             if ii.size == 0:
                 continue
-            sims = similarity.pairwise(ii, jj)
+            if block is not None:
+                sims = block(rows, cols)[at_row[keep], at_col[keep]]
+            else:
+                sims = similarity.pairwise(ii, jj)
             keep = sims >= text_floor
+            ii, jj, sims = ii[keep], jj[keep], sims[keep]
+            close = sims >= NEAR_TEXT
+            for x, y in zip(ii[close].tolist(), jj[close].tolist(), strict=True):
+                near[x].add(y)
+                near[y].add(x)
+            keep = _other_actors(reporter, implementers, ii, jj)
             ii, jj, sims = ii[keep], jj[keep], sims[keep]
             shared = np.asarray(keys[ii].multiply(keys[jj]).sum(axis=1)).ravel() > 0
             keep = (sims >= SECTOR_FREE_FLOOR) | shared | keyless[ii] | keyless[jj]
@@ -699,61 +721,206 @@ def _candidates(
             ):
                 found[(x, y)] = s
 
-    structural: set[tuple[int, int]] = set()
-    by_identifier = {a.identifier: n for n, a in enumerate(activities)}
-    by_own: dict[str, list[int]] = defaultdict(list)
-    for n, p in enumerate(profiles):
-        for k in p.own:
-            by_own[k].append(n)
-    for n, p in enumerate(profiles):
-        for ref in p.links | p.spans:
-            m2 = by_identifier.get(ref)
-            if m2 is not None and m2 != n:
-                structural.add((min(n, m2), max(n, m2)))
-        for f in p.funders:
-            for m2 in by_own.get(f, ()):
-                if m2 != n and p.own & profiles[m2].implementers:
-                    structural.add((min(n, m2), max(n, m2)))
+    linked = _linked_pairs(activities, profiles)
+    structural = set(linked)
     # Two organisations supporting the same institution with the same (specific) capability in
     # the same admin area are a coordination finding even when they describe the work in
-    # other words.
-    by_institution: dict[int, list[int]] = defaultdict(list)
-    for n, p in enumerate(profiles):
-        for inst in p.institutions:
-            by_institution[inst].append(n)
-    for members in by_institution.values():
-        for pos, n in enumerate(members):
-            p = profiles[n]
-            for m2 in members[pos + 1 :]:
-                q = profiles[m2]
-                specific = (p.capabilities & q.capabilities) - {Capability.SSR_GENERAL}
-                if specific and p.areas & q.areas:
-                    structural.add((min(n, m2), max(n, m2)))
-    extra = sorted(structural - found.keys())
-    if extra:
-        ii = np.array([x for x, _ in extra], dtype=np.int64)
-        jj = np.array([y for _, y in extra], dtype=np.int64)
+    # other words. Sparse products, a block of rows at a time, find them.
+    n_all = len(profiles)
+    institutions = _incidence([p.institutions for p in profiles])
+    specific = _incidence([p.capabilities - {Capability.SSR_GENERAL} for p in profiles])
+    areas = _incidence([p.areas for p in profiles])
+    codes = [np.array([x * n_all + y for x, y in structural], dtype=np.int64)]
+    for start in range(0, n_all, chunk):
+        rows = np.arange(start, min(start + chunk, n_all))
+        both = (institutions[rows] @ institutions.T).multiply(specific[rows] @ specific.T)
+        r, c = both.multiply(areas[rows] @ areas.T).nonzero()
+        i, j = rows[r], c.astype(np.int64)
+        keep = (j > i) & (np.maximum(lo[i], lo[j]) <= np.minimum(hi[i], hi[j]))
+        keep &= _other_actors(reporter, implementers, i, j)
+        codes.append(i[keep] * n_all + j[keep])
+    every = np.unique(np.concatenate(codes))
+    if found and every.size:
+        seen = np.fromiter((x * n_all + y for x, y in found), dtype=np.int64, count=len(found))
+        every = every[~np.isin(every, seen)]
+    if every.size:
+        ii, jj = every // n_all, every % n_all
         ok = np.maximum(lo[ii], lo[jj]) <= np.minimum(hi[ii], hi[jj])
+        ok &= _other_actors(reporter, implementers, ii, jj)
         ii, jj = ii[ok], jj[ok]
         if ii.size:
             sims = similarity.pairwise(ii, jj)
             for x, y, s in zip(ii.tolist(), jj.tolist(), sims.tolist(), strict=True):
                 found[(x, y)] = s
-    return found
+                if s >= NEAR_TEXT:
+                    near[x].add(y)
+                    near[y].add(x)
+    return found, near, linked
 
 
-def _crowds(found: Mapping[tuple[int, int], float]) -> dict[int, set[int]]:
-    """For each activity, the others whose text is nearly the same (within its country)."""
-    near: dict[int, set[int]] = defaultdict(set)
-    for (i, j), text in found.items():
-        if text >= NEAR_TEXT:
-            near[i].add(j)
-            near[j].add(i)
-    return near
+def _incidence(
+    memberships: Sequence[Iterable[Hashable]], index: dict[Hashable, int] | None = None
+) -> sparse.csr_matrix:
+    """A 0/1 sparse matrix: row ``k`` marks the members of ``memberships[k]``; columns follow
+    ``index`` (extended with new members) when given, so that matrices can be multiplied."""
+    index = {} if index is None else index
+    rows: list[int] = []
+    cols: list[int] = []
+    for k, members in enumerate(memberships):
+        for member in members:
+            rows.append(k)
+            cols.append(index.setdefault(member, len(index)))
+    return sparse.csr_matrix(
+        (np.ones(len(rows), dtype=np.float32), (rows, cols)),
+        shape=(len(memberships), max(len(index), 1)),
+    )
+
+
+def _linked_pairs(
+    activities: Sequence[Activity], profiles: Sequence[_Profile]
+) -> set[tuple[int, int]]:
+    """Pairs (by position, smaller first) where one declares the other (``_linked``) or whose
+    organisations appear with swapped roles (``_funder_implementer``): exactly the pairs
+    whose ``declared_link`` or ``funder_implementer`` component can be 1."""
+    linked: set[tuple[int, int]] = set()
+    by_identifier = {a.identifier: n for n, a in enumerate(activities)}
+    for n, p in enumerate(profiles):
+        for ref in p.links | p.spans:
+            m2 = by_identifier.get(ref)
+            if m2 is not None and m2 != n:
+                linked.add((min(n, m2), max(n, m2)))
+    # n is funded by m (an organisation of m's own among n's funders) and m implements through
+    # n (one of n's own among m's implementers): sparse products, a block of rows at a time.
+    organisations: dict[Hashable, int] = {}
+    funders = _incidence([p.funders for p in profiles], organisations)
+    own = _incidence([p.own for p in profiles], organisations)
+    implementers = _incidence([p.implementers for p in profiles], organisations)
+    width = max(len(organisations), 1)
+    funders, own, implementers = (_widen(x, width) for x in (funders, own, implementers))
+    for start in range(0, len(profiles), 500):
+        rows = np.arange(start, min(start + 500, len(profiles)))
+        swapped = (funders[rows] @ own.T).multiply(own[rows] @ implementers.T)
+        r, c = swapped.nonzero()
+        for x, y in zip(rows[r].tolist(), c.tolist(), strict=True):
+            if x != y:
+                linked.add((min(x, y), max(x, y)))
+    return linked
+
+
+def _widen(matrix: sparse.csr_matrix, width: int) -> sparse.csr_matrix:
+    """The matrix with as many columns as ``width`` (incidence matrices built one after the
+    other on a shared index have fewer columns the earlier they were built)."""
+    matrix.resize((matrix.shape[0], width))
+    return matrix
+
+
+def _score_bound(
+    found: Mapping[tuple[int, int], float],
+    profiles: Sequence[_Profile],
+    near: Mapping[int, set[int]],
+    linked: set[tuple[int, int]],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Candidate pairs as arrays and, for each, a score no lower than ``_compare``'s.
+
+    Every component with a positive weight is taken at its largest possible value unless it is
+    cheap to know exactly (text, time, a shared institution or area); those with a negative
+    weight (same publisher, common and short text) at their exact value. Linked pairs get
+    1.0 (they always go on to ``_compare``). Only pairs whose bound reaches the threshold
+    need the full comparison, which is the slow part for tens of thousands of activities."""
+    n = len(found)
+    ii = np.fromiter((i for i, _ in found), dtype=np.int64, count=n)
+    jj = np.fromiter((j for _, j in found), dtype=np.int64, count=n)
+    text = np.fromiter(found.values(), dtype=np.float64, count=n)
+    if n == 0:
+        return ii, jj, text
+    start = np.full(len(profiles), np.nan)
+    end = np.full(len(profiles), np.nan)
+    guessed = np.zeros(len(profiles), dtype=bool)
+    for k, p in enumerate(profiles):
+        interval = _interval(p)
+        if interval is not None:
+            start[k], end[k], guessed[k] = interval
+    known = ~np.isnan(start[ii]) & ~np.isnan(start[jj])
+    with np.errstate(invalid="ignore"):
+        lo = np.maximum(start[ii], start[jj])
+        hi = np.minimum(end[ii], end[jj])
+        shortest = np.minimum(end[ii] - start[ii], end[jj] - start[jj])
+        overlap = np.where(
+            np.isinf(shortest), 1.0, np.minimum(1.0, (hi - lo) / np.maximum(shortest, MIN_DAYS))
+        )
+    overlap = np.where(guessed[ii] | guessed[jj], np.minimum(overlap, PARTLY_KNOWN_TIME), overlap)
+    time = np.where(known, np.clip(np.nan_to_num(overlap, nan=1.0), 0.0, 1.0), UNKNOWN)
+
+    def shared(memberships: Sequence[Iterable[Hashable]]) -> np.ndarray:
+        matrix = _incidence(memberships)
+        out = np.zeros(n, dtype=bool)
+        for k in range(0, n, 200_000):
+            a, b = matrix[ii[k : k + 200_000]], matrix[jj[k : k + 200_000]]
+            out[k : k + 200_000] = np.asarray(a.multiply(b).sum(axis=1)).ravel() > 0
+        return out
+
+    institution = np.where(shared([p.institutions for p in profiles]), 1.0, 0.6)
+    place = np.where(shared([p.areas for p in profiles]), 1.0, 0.7)
+    publisher = shared([p.reporter for p in profiles]).astype(np.float64)
+    words = np.array([p.words for p in profiles], dtype=np.float64)
+    fewest = np.minimum(words[ii], words[jj])
+    short = np.where(fewest < SHORT_WORDS, np.maximum(0.0, 1.0 - fewest / SHORT_WORDS), 0.0)
+    sizes = np.array([len(near.get(k, _NOBODY)) for k in range(len(profiles))], dtype=np.float64)
+    close = (text >= NEAR_TEXT).astype(np.float64)  # then each is in the other's crowd
+    crowd = np.maximum(sizes[ii] - close, sizes[jj] - close)
+    common = np.minimum(1.0, crowd / CROWD_SATURATION)
+    z = (
+        INTERCEPT
+        + WEIGHTS["text"] * text
+        + WEIGHTS["time"] * time
+        + WEIGHTS["institution"] * institution
+        + WEIGHTS["place"] * place
+        + WEIGHTS["capability"] * 1.0
+        + WEIGHTS["same_publisher"] * publisher
+        + WEIGHTS["common_text"] * common
+        + WEIGHTS["short_text"] * short
+    )
+    bound: np.ndarray = 1.0 / (1.0 + np.exp(-z))
+    if linked:
+        codes = ii * len(profiles) + jj
+        wanted = np.fromiter((x * len(profiles) + y for x, y in linked), dtype=np.int64)
+        bound[np.isin(codes, wanted)] = 1.0
+    return ii, jj, bound
+
+
+def _other_actors(
+    reporter: np.ndarray, implementers: np.ndarray, ii: np.ndarray, jj: np.ndarray
+) -> np.ndarray:
+    """Pairs not certainly of one actor (numbers from ``_actor_ids``; see ``_same_actor``)."""
+    mask: np.ndarray = (
+        (reporter[ii] < 0) | (reporter[ii] != reporter[jj]) | (implementers[ii] != implementers[jj])
+    )
+    return mask
+
+
+def _actor_ids(profiles: Sequence[_Profile]) -> tuple[np.ndarray, np.ndarray]:
+    """A number for each activity's set of reporting organisations (-1 for none) and one for
+    its set of implementers: equal numbers on both make a pair ``_same_actor``."""
+    reporters: dict[frozenset[str], int] = {}
+    implementers: dict[frozenset[str], int] = {}
+    rep = np.array(
+        [reporters.setdefault(p.reporter, len(reporters)) if p.reporter else -1 for p in profiles],
+        dtype=np.int64,
+    )
+    imp = np.array(
+        [implementers.setdefault(p.implementers, len(implementers)) for p in profiles],
+        dtype=np.int64,
+    )
+    return rep, imp
 
 
 def _crowd(near: Mapping[int, set[int]], i: int, j: int) -> int:
-    return max(len(near.get(i, set()) - {j}), len(near.get(j, set()) - {i}))
+    """How many other activities share the text of ``i`` or of ``j`` (the larger count)."""
+    first, second = near.get(i, _NOBODY), near.get(j, _NOBODY)
+    return max(len(first) - (j in first), len(second) - (i in second))
+
+
+_NOBODY: frozenset[int] = frozenset()
 
 
 # The public functions -------------------------------------------------------------------------
@@ -814,12 +981,22 @@ def find_duplicates(
     decisions = decisions or {}
     profiles = [_profile(a, institution_types or {}, area_parents or {}) for a in activities]
     sim = (similarity or TfidfSimilarity()).fit([activity_text(a) for a in activities])
-    found = _candidates(activities, profiles, sim, text_floor)
-    near = _crowds(found)
+    found, near, linked = _candidates(activities, profiles, sim, text_floor)
+    ii, jj, bound = _score_bound(found, profiles, near, linked)
+    # Components are rounded to 4 places before scoring: a margin covers that.
+    worth = bound >= threshold - BOUND_MARGIN
+    if decisions:
+        decided = {x for key in decisions for x in (key, key[::-1])}
+        worth |= np.array(
+            [(activities[i].identifier, activities[j].identifier) in decided for i, j in found],
+            dtype=bool,
+        )
     out = []
-    for (i, j), text in found.items():
+    for i, j in zip(ii[worth].tolist(), jj[worth].tolist(), strict=True):
         a, b = activities[i], activities[j]
-        pair = _compare(a, profiles[i], b, profiles[j], text, _crowd(near, i, j), decisions)
+        pair = _compare(
+            a, profiles[i], b, profiles[j], found[(i, j)], _crowd(near, i, j), decisions
+        )
         if pair is not None and (pair.score >= threshold or pair.decision is not None):
             out.append(pair)
     out.sort(key=lambda x: (-x.score, x.first, x.second))
@@ -845,7 +1022,7 @@ def compare(
     ii = np.array([index[x] for x, _ in pairs], dtype=np.int64)
     jj = np.array([index[y] for _, y in pairs], dtype=np.int64)
     texts = sim.pairwise(ii, jj) if len(pairs) else np.zeros(0)
-    near = _crowds(_candidates(activities, profiles, sim, NEAR_TEXT))
+    _, near, _ = _candidates(activities, profiles, sim, NEAR_TEXT)
     return [
         _compare(
             activities[i],

@@ -59,8 +59,8 @@ class DuplicatePublic(BaseModel):
 
 
 class DuplicatesPublic(BaseModel):
-    data: list[DuplicatePublic]
-    count: int
+    data: list[DuplicatePublic] = Field(description="Most likely first.")
+    count: int = Field(description="Pairs found (before limit and offset).")
 
 
 class DecisionCreate(BaseModel):
@@ -178,12 +178,15 @@ def read_duplicates(
     _by: Reader,
     country: Country = None,
     threshold: Annotated[float | None, Query(ge=0, le=1)] = None,
+    limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
+    offset: Annotated[int, Query(ge=0)] = 0,
 ) -> DuplicatesPublic:
     from peaceops.analytics.coordination.duplicates import explain
 
-    pairs = platform.coordination.duplicates(
+    found = platform.coordination.duplicates(
         country=country.upper() if country else None, threshold=threshold
     )
+    pairs = found[offset : offset + limit]
     data = [
         DuplicatePublic(
             first=p.first,
@@ -197,7 +200,7 @@ def read_duplicates(
         )
         for p in pairs
     ]
-    return DuplicatesPublic(data=data, count=len(data))
+    return DuplicatesPublic(data=data, count=len(found))
 
 
 @router.post("/duplicates/decisions", response_model=DecisionPublic, status_code=201)

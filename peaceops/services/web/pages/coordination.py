@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
@@ -69,6 +70,10 @@ DIMENSIONS = {
     "vulnerable_groups": N_("Treatment of vulnerable groups"),
     "capacity": N_("Capacity"),
 }
+PAIRS_SHOWN = 50
+"""Duplicate pairs listed at first, most likely first; "show more" adds as many again."""
+
+
 DECISIONS = {"confirmed": N_("Confirmed duplicate"), "dismissed": N_("Not a duplicate")}
 MONEY_CLASSES = ("m0", "m1", "m2", "m3", "m4")
 
@@ -152,6 +157,7 @@ def dashboard_context(
     area_id: int | None,
     year: int | None,
     actor: str | None,
+    pairs_shown: int = PAIRS_SHOWN,
 ) -> dict[str, Any]:
     service = platform.coordination
     everything = service.activities()
@@ -279,7 +285,8 @@ def dashboard_context(
         "other_currencies": flows.other_currencies,
         "by_year": _cumulative(by_year),
         "top_year": top_year,
-        "pairs": pairs,
+        "pairs": pairs[:pairs_shown],
+        "n_pairs": len(pairs),
         "by_identifier": by_identifier,
         "cap_gaps": cap_gaps,
         "risk_run": risk_run,
@@ -342,6 +349,7 @@ def coordination_page(
     area: int | None = None,
     year: Annotated[int | None, Query(ge=1990, le=2100)] = None,
     actor: Annotated[str | None, Query(max_length=300)] = None,
+    pairs: Annotated[int, Query(ge=1, le=1_000_000)] = PAIRS_SHOWN,
 ) -> Response:
     lang = language(request)
     chosen = (country or _default_country(platform)).upper()
@@ -356,7 +364,11 @@ def coordination_page(
         area_id=area,
         year=year,
         actor=actor,
+        pairs_shown=pairs,
     )
+    more = {k: v for k, v in request.query_params.items() if k != "pairs"}
+    more["pairs"] = str(pairs + PAIRS_SHOWN)
+    context["more_pairs_url"] = f"/coordination?{urlencode(more)}#duplicates"
     return render(request, "coordination.html", context)
 
 
