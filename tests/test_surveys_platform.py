@@ -150,6 +150,56 @@ def test_estimates_carry_intervals_and_suppress_small_cells(db: TestDatabase) ->
         strict.close()
 
 
+def test_estimates_are_kept_until_submissions_change_in_any_process(
+    db: TestDatabase, waves
+) -> None:  # type: ignore[no-untyped-def]
+    platform = db.platform
+    first = platform.surveys.estimates(FORM, "report_crime", by=SYSTEM)
+    assert platform.surveys.estimates(FORM, "report_crime", by=SYSTEM).headline is first.headline
+    # Another worker (its own process, its own memory) adds submissions and changes answers.
+    other = Platform(db.settings())
+    try:
+        survey = other.surveys.survey(FORM)
+        assert survey.id is not None
+        latest = waves[-1]
+        fresh = [replace(s, uuid=s.uuid + "-c") for s in latest.submissions[:200]]
+        added = other.surveys.add_submissions(
+            survey.id, fresh, wave=latest.name, label="more", by=SYSTEM
+        )
+        assert added.created == 200
+        after = platform.surveys.estimates(FORM, "report_crime", by=SYSTEM)
+        assert after.respondents == first.respondents + 200
+        # The wave's dates are its current ones, though the estimates come from memory.
+        moved = other.surveys.save_wave(
+            FORM,
+            latest.name,
+            period_start=latest.period_start,
+            period_end=date(2026, 12, 31),
+            by=SYSTEM,
+        )
+        same = platform.surveys.estimates(FORM, "report_crime", by=SYSTEM)
+        assert same.headline is after.headline and same.wave.period_end == moved.period_end
+
+        flipped = [
+            replace(s, answers={**s.answers, "report_crime": "very_unlikely"})
+            for s in fresh
+            if s.answers.get("report_crime") not in (None, "very_unlikely")
+        ]
+        assert flipped
+        changed = other.surveys.add_submissions(
+            survey.id, flipped, wave=latest.name, label="changed", by=SYSTEM
+        )
+        assert changed.updated == len(flipped)
+        updated = platform.surveys.estimates(FORM, "report_crime", by=SYSTEM)
+        choice = {o.code: o for o in updated.outcomes}["very_unlikely"].overall.value
+        before = {o.code: o for o in after.outcomes}["very_unlikely"].overall.value
+        assert choice is not None and before is not None and choice > before
+        # What one process kept is what another computes afresh.
+        assert other.surveys.estimates(FORM, "report_crime", by=SYSTEM) == updated
+    finally:
+        other.close()
+
+
 def test_trend_compares_waves_with_an_interval_for_the_change(platform: Platform) -> None:
     points = platform.surveys.trend(FORM, "report_crime", by=SYSTEM)
     assert [p.wave.name for p in points] == ["Wave 1 (2025)", "Wave 2 (2026)"]

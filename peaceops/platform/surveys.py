@@ -12,8 +12,9 @@ from __future__ import annotations
 import builtins
 import hashlib
 import json
-from collections import Counter
-from dataclasses import dataclass, field
+import threading
+from collections import Counter, OrderedDict
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -52,6 +53,9 @@ if TYPE_CHECKING:
 
 MAX_UPLOAD = 50 * 2**20
 """Largest questionnaire or export accepted through the web or the API."""
+
+ESTIMATES_CACHE_SIZE = 256
+"""Question estimates kept per process (each a few kilobytes: cells by region, sex and age)."""
 
 
 def _plain(value: Any) -> Any:
@@ -112,7 +116,8 @@ class Prepared:
 
 @dataclass(slots=True)
 class _Frame:
-    """One wave's stored submissions, as columns for the estimators."""
+    """One wave's design columns and answers to one question (``answer``), for the
+    estimators."""
 
     rows: builtins.list[dict[str, Any]]
     area_names: dict[int, str]
@@ -182,6 +187,10 @@ class SurveysService:
         self._engine = engine
         self._assessment = assessment
         self._cipher = FieldCipher(settings.data_keys())
+        # Estimates by what they are computed from; see ``estimates``.
+        self._estimates: OrderedDict[tuple[Any, ...], QuestionEstimates] = OrderedDict()
+        self._estimates_lock = threading.Lock()
+        self._computing: dict[tuple[Any, ...], threading.Lock] = {}
 
     # Questionnaires ---------------------------------------------------------------------
 
@@ -579,10 +588,11 @@ class SurveysService:
         questions = form.estimable()
         return sorted(questions, key=lambda q: (q.name not in mapped, questions.index(q)))
 
-    def _frame(self, survey: Survey, wave: Wave) -> _Frame:
-        assert survey.id is not None and wave.id is not None
+    def _region_names(self, survey: Survey) -> tuple[int, dict[int, str]]:
+        """The submissions' data version and the survey country's region names, read
+        together."""
         with transaction(self._engine, write=False) as conn:
-            rows = repo.submission_rows(conn, [wave.id])
+            version = repo.data_version(conn)
             names = {
                 a.id: a.name
                 for a in places.list_admin_areas(
@@ -590,7 +600,13 @@ class SurveysService:
                 )
                 if a.id is not None
             }
-        return _Frame(rows, names)
+        return version, names
+
+    def _frame(self, wave: Wave, question: str, area_names: dict[int, str]) -> _Frame:
+        assert wave.id is not None
+        with transaction(self._engine, write=False) as conn:
+            rows = repo.estimation_rows(conn, wave.id, question)
+        return _Frame(rows, area_names)
 
     def estimates(
         self,
@@ -604,9 +620,10 @@ class SurveysService:
     ) -> QuestionEstimates:
         """Design-based estimates for one question of one wave (the latest by default): overall
         and by region, sex and age group, each cell with fewer than ``min_cell_size``
-        respondents suppressed (and a second cell where one alone could be derived)."""
-        from peaceops.analytics.surveys import Design, estimate_by
+        respondents suppressed (and a second cell where one alone could be derived).
 
+        Kept in memory by everything they are computed from (the submissions' data version
+        among it), so a dashboard's trend and every later request reuse them."""
         require(by, Permission.READ_REFERENCE)
         survey = self.survey(ref)
         form = survey.form
@@ -620,9 +637,70 @@ class SurveysService:
         if not waves:
             raise NotFound(f"survey {form.form_id} has no waves yet")
         target = waves[-1] if wave is None else self.wave(ref, wave)
-        frame = self._frame(survey, target)
         min_cell = self._settings.min_cell_size
         mapping = next((m for m in form.items if m.question == q.name), None)
+        favourable = self._favourable(form, mapping)
+        version, area_names = self._region_names(survey)
+        # Everything the estimates are computed from, but the wave's own name and dates (taken
+        # from ``target`` on the way out): the same request again is answered from memory.
+        key = (
+            survey.id,
+            target.id,
+            q.name,
+            language,
+            level,
+            min_cell,
+            favourable,
+            version,
+            tuple(sorted(area_names.items())),
+        )
+        with self._estimates_lock:
+            lock = self._computing.setdefault(key, threading.Lock())
+        # Requests for the same estimates wait for the first; others go on in parallel.
+        with lock:
+            try:
+                with self._estimates_lock:
+                    cached = self._estimates.get(key)
+                    if cached is not None:
+                        self._estimates.move_to_end(key)
+                if cached is None:
+                    cached = self._estimate(
+                        survey, target, q, mapping, favourable, area_names, language, level
+                    )
+                    with self._estimates_lock:
+                        self._estimates[key] = cached
+                        while len(self._estimates) > ESTIMATES_CACHE_SIZE:
+                            self._estimates.popitem(last=False)
+            finally:
+                with self._estimates_lock:
+                    self._computing.pop(key, None)
+        # Shared with other callers: nothing downstream changes estimates in place.
+        return replace(cached, wave=target)
+
+    def _favourable(self, form: SurveyForm, mapping: ItemMapping | None) -> tuple[Any, ...] | None:
+        """The favourable values of the framework item a question is mapped to (None when it is
+        not mapped, or the framework has none): the headline outcome depends on them."""
+        if mapping is None or not form.framework:
+            return None
+        _, item = self._assessment.framework(form.framework).item(mapping.item_code)
+        return tuple(item.favourable) if item.favourable else None
+
+    def _estimate(
+        self,
+        survey: Survey,
+        target: Wave,
+        q: Question,
+        mapping: ItemMapping | None,
+        favourable: tuple[Any, ...] | None,
+        area_names: dict[int, str],
+        language: str,
+        level: float,
+    ) -> QuestionEstimates:
+        from peaceops.analytics.surveys import Design, estimate_by
+
+        form = survey.form
+        min_cell = self._settings.min_cell_size
+        frame = self._frame(target, q.name, area_names)
         outcomes: builtins.list[Outcome] = []
         notes: tuple[str, ...] = ()
         if frame.rows:
@@ -642,7 +720,9 @@ class SurveysService:
                 "sex": frame.labels("sex"),
                 "age_group": frame.labels("age_group"),
             }
-            for code, label, kind, y in self._outcomes(form, q, mapping, frame, language):
+            for code, label, kind, y in self._outcomes(
+                form, q, mapping, favourable, frame, language
+            ):
                 cells = estimate_by(y, design, groups, kind=kind, min_cell=min_cell, level=level)
                 outcomes.append(Outcome(code, label, kind, cells))
         title, _ = self.labels(form, q.name, language)
@@ -663,6 +743,7 @@ class SurveysService:
         form: SurveyForm,
         q: Question,
         mapping: ItemMapping | None,
+        favourable: tuple[Any, ...] | None,
         frame: _Frame,
         language: str,
     ) -> builtins.list[tuple[str, str, Literal["share", "mean"], Any]]:
@@ -670,11 +751,10 @@ class SurveysService:
         the share choosing each choice, or the mean of a number."""
         import numpy as np
 
-        answers = [r["answers"].get(q.name) for r in frame.rows]
+        answers = frame.column("answer")
         missing = [a is None or a == "" or a == [] for a in answers]
         out: builtins.list[tuple[str, str, Literal["share", "mean"], Any]] = []
         if mapping is not None and form.framework:
-            _, item = self._assessment.framework(form.framework).item(mapping.item_code)
             recoded = [
                 np.nan
                 if m
@@ -686,8 +766,8 @@ class SurveysService:
                 for a, m in zip(answers, missing, strict=True)
             ]
             values = np.array(recoded, dtype=float)
-            if item.favourable:
-                fav = np.where(np.isnan(values), np.nan, np.isin(values, item.favourable))
+            if favourable:
+                fav = np.where(np.isnan(values), np.nan, np.isin(values, favourable))
                 out.append(("favourable", "", "share", fav))
             else:
                 out.append(("mean", "", "mean", values))
