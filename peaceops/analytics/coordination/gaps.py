@@ -135,24 +135,50 @@ class CapabilityGap:
     explanation: Explanation = ()
 
 
+@dataclass(frozen=True, slots=True)
+class _Facts:
+    """What deciding whether an activity addresses a priority reads, taken out once per
+    activity rather than once per activity and priority."""
+
+    activity: Activity
+    indicators: frozenset[str]
+    """Framework indicators its result indicators link to."""
+    capabilities: frozenset[Capability]
+    institution_types: frozenset[str] | None
+    """Types of the institutions it names; None when it names none."""
+
+    @classmethod
+    def of(cls, a: Activity, institution_types: Mapping[int, str]) -> _Facts:
+        return cls(
+            a,
+            frozenset(
+                i.framework_indicator
+                for r in a.results
+                for i in r.indicators
+                if i.framework_indicator
+            ),
+            frozenset(activity_capabilities(a)),
+            frozenset(t for i in a.institution_ids if (t := institution_types.get(i)) is not None)
+            if a.institution_ids
+            else None,
+        )
+
+
 def _addresses(
-    a: Activity,
+    facts: _Facts,
     p: Priority,
     types: frozenset[str],
     reform: frozenset[Capability],
     relevant: frozenset[Capability],
-    institution_types: Mapping[int, str],
 ) -> tuple[bool, bool]:
     """(addresses, through an exact result link)."""
-    for r in a.results:
-        if any(i.framework_indicator == p.indicator for i in r.indicators):
-            return True, True
-    caps = activity_capabilities(a)
-    if not caps & relevant:
+    if p.indicator in facts.indicators:
+        return True, True
+    if not facts.capabilities & relevant:
         return False, False
-    if a.institution_ids:
-        return any(institution_types.get(i) in types for i in a.institution_ids), False
-    return bool(caps & reform), False
+    if facts.institution_types is not None:
+        return bool(facts.institution_types & types), False
+    return bool(facts.capabilities & reform), False
 
 
 def capability_gaps(
@@ -197,7 +223,9 @@ def capability_gaps(
     [(('A',), 0.29)]
     """
     ranked = sorted(priorities, key=lambda x: (-x.priority, x.indicator))[:top]
-    live = [a for a in activities if _active(a, as_of)]
+    live = [_Facts.of(a, institution_types) for a in activities if _active(a, as_of)]
+    money: dict[int, tuple[float, dict[str, float]]] = {}
+    who: dict[int, list[tuple[str, str]]] = {}
     out = []
     for p in ranked:
         try:
@@ -210,18 +238,21 @@ def capability_gaps(
         names: dict[str, str] = {}
         committed = 0.0
         other: defaultdict[str, float] = defaultdict(float)
-        for a in live:
-            hit, exact = _addresses(a, p, types, reform, relevant, institution_types)
+        for n, facts in enumerate(live):
+            hit, exact = _addresses(facts, p, types, reform, relevant)
             if not hit:
                 continue
+            a = facts.activity
             found.append(a.identifier)
             if exact:
                 linked.append(a.identifier)
-            for name in implementers(a):
-                key = normalise_name(name)
+            if n not in who:
+                who[n] = [(normalise_name(name), name) for name in implementers(a)]
+                money[n] = _money(a, currency)
+            for key, name in who[n]:
                 actors.add(key)
                 names.setdefault(key, name)
-            same, rest = _money(a, currency)
+            same, rest = money[n]
             committed += same
             for cur, v in rest.items():
                 other[cur] += v

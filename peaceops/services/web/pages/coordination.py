@@ -19,7 +19,7 @@ from markupsafe import Markup
 from peaceops.analytics.coordination.gaps import AreaGap
 from peaceops.domain.access import Permission, Principal
 from peaceops.domain.assessment import text_in
-from peaceops.domain.coordination import Activity, Capability, Decision
+from peaceops.domain.coordination import Activity, ActivityLocation, Capability, Decision
 from peaceops.platform import Platform
 from peaceops.reports.sankey import sankey_svg
 from peaceops.reports.svgmap import MapPoint, build_map
@@ -35,6 +35,9 @@ from peaceops.services.web.pages.forms import redirect
 from peaceops.services.web.rendering import render
 
 router = APIRouter()
+
+PLACE_DECIMALS = 3
+"""Activity points closer than this many decimals of a degree (about 100 m) are one place."""
 
 # Explanation codes of the analyses (analytics/coordination) and how a person reads them.
 REASONS: dict[str, str] = {
@@ -145,6 +148,51 @@ def _money_classes(values: dict[str, float]) -> dict[str, str]:
     return out
 
 
+def _activity_points(
+    acts: list[Activity], lang: Language, *, country: str, year: int | None
+) -> list[MapPoint]:
+    """One map symbol per place where activities work, not one per activity: a capital can
+    host thousands, which drew a page of megabytes with every symbol on the same spot.
+
+    Places are the reported points to about 100 metres. A place with one activity links to
+    it; a place with more names how many and links to the dashboard narrowed to its area.
+    """
+    by_place: dict[tuple[float, float], list[tuple[Activity, ActivityLocation]]] = defaultdict(list)
+    for a in acts:
+        seen: set[tuple[float, float]] = set()
+        for loc in a.locations:
+            if loc.lon is None or loc.lat is None:
+                continue
+            place = (round(loc.lon, PLACE_DECIMALS), round(loc.lat, PLACE_DECIMALS))
+            if place not in seen:
+                seen.add(place)
+                by_place[place].append((a, loc))
+    points: list[MapPoint] = []
+    for place, found in by_place.items():
+        a, loc = found[0]
+        if len(found) == 1:
+            label = f"{a.identifier}: {a.title_in(lang.code)}"
+            points.append(
+                MapPoint(place[0], place[1], label, "activities", "project", f"/activities/{a.id}")
+            )
+            continue
+        areas = {loc.admin_area_id for _, loc in found}
+        name = loc.name or ", ".join(f"{v:.3f}" for v in place)
+        label = lang.ngettext(
+            "%(num)d activity at %(place)s",
+            "%(num)d activities at %(place)s",
+            len(found),
+            place=name,
+        )
+        href = None
+        (area,) = areas if len(areas) == 1 else (None,)
+        if area is not None:
+            query = {"country": country, "area": area, **({"year": year} if year else {})}
+            href = f"/coordination?{urlencode(query)}"
+        points.append(MapPoint(place[0], place[1], label, "activities", "project", href))
+    return points
+
+
 def dashboard_context(
     platform: Platform,
     by: Principal,
@@ -205,20 +253,9 @@ def dashboard_context(
     shown = districts or regions
     classes = _money_classes({a.pcode: area_money.get(a.pcode, 0.0) for a in shown})
     full = platform.places.admin_areas(country, level=2 if districts else 1)
-    points = [
-        MapPoint(
-            loc.lon,
-            loc.lat,
-            f"{a.identifier}: {a.title_in(lang.code)}",
-            "activities",
-            "project",
-            f"/activities/{a.id}",
-        )
-        for a in acts
-        if a.identifier in chosen
-        for loc in a.locations
-        if loc.lon is not None and loc.lat is not None
-    ]
+    points = _activity_points(
+        [a for a in acts if a.identifier in chosen], lang, country=country, year=year
+    )
     risk_run: dict[str, Any] | None = None
     risk_gaps: list[AreaGap] = []
     if by.can(Permission.READ_FORECASTS):

@@ -165,6 +165,12 @@ def collections(platform: Platform, filters: Filters, by: Principal) -> dict[str
     return found
 
 
+CLUSTERED = frozenset({"events"})
+"""Layers the platform groups itself: events come as cells with counts once they are many."""
+PLACE_NAMES = 3
+"""Names listed on a symbol that stands for several things at one place."""
+
+
 def _radius(count: int, unit: float) -> float:
     return round(unit * min(3.0 + 3.0 * math.log10(1 + count), 16.0), 2)
 
@@ -228,8 +234,33 @@ def draw(
                 where = props.get("place_name") or props.get("area") or ""
                 label = f"{props.get('date')} {what}: {where} ({deaths})"
             symbols.append(Symbol(round(x, 1), round(y, 1), _radius(count, unit), label))
-        drawn.symbols[name] = symbols
+        drawn.symbols[name] = symbols if name in CLUSTERED else _one_per_place(symbols, lang)
     return drawn
+
+
+def _one_per_place(symbols: list[Symbol], lang: Language) -> list[Symbol]:
+    """One symbol where several fall on the same spot, naming how many and the first few.
+
+    Thousands of programmes can share a capital's coordinates: drawn one by one they made the
+    page most of a megabyte of identical diamonds."""
+    places: dict[tuple[float, float], list[Symbol]] = {}
+    for s in symbols:
+        places.setdefault((s.x, s.y), []).append(s)
+    merged = []
+    for (x, y), here in places.items():
+        if len(here) == 1:
+            merged.append(here[0])
+            continue
+        names = list(dict.fromkeys(s.label for s in here))
+        shown = "; ".join(names[:PLACE_NAMES]) + ("; …" if len(names) > PLACE_NAMES else "")
+        label = lang.ngettext(
+            "%(num)s at this place: %(names)s",
+            "%(num)s at this place: %(names)s",
+            len(here),
+            names=shown,
+        )
+        merged.append(Symbol(x, y, max(s.r for s in here), label))
+    return merged
 
 
 def months_between(first: Month, last: Month) -> list[str]:
