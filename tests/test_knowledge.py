@@ -6,15 +6,17 @@ this, permissions and the audit log."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import update
 
-from conftest import SYSTEM
+from conftest import SYSTEM, TestDatabase
 from peaceops.domain.access import Principal, Role
 from peaceops.domain.knowledge import DocumentKind, SearchFilters
 from peaceops.errors import InputError, PermissionDenied
 from peaceops.platform import Platform
+from peaceops.platform.knowledge import KnowledgeService
 from peaceops.storage import transaction
 from peaceops.storage.tables import passages
 
@@ -210,3 +212,44 @@ def test_an_interrupted_embedding_resumes_on_the_next_ingest(
     assert again.added == [] and again.unchanged == ["note.txt"]
     counts = platform.knowledge.counts()
     assert again.embedded == counts["passages"] == counts["embedded"]
+
+
+def test_related_lessons_are_kept_until_the_passages_change(
+    db: TestDatabase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    platform = db.platform
+    searches: list[str] = []
+    real = KnowledgeService.search
+
+    def counted(self: KnowledgeService, text: str, **kwargs: Any) -> Any:
+        searches.append(text)
+        return real(self, text, **kwargs)
+
+    monkeypatch.setattr(KnowledgeService, "search", counted)
+    ask: dict[str, Any] = {"by": SYSTEM, "institution_type": "police", "country": "XCA"}
+    first = platform.knowledge.related("Carana National Police vetting", **ask)
+    assert first and searches
+    asked = len(searches)
+    assert platform.knowledge.related("Carana National Police vetting", **ask) == first
+    assert len(searches) == asked  # from memory
+    # Another process adds a document: the next question searches again and finds it.
+    other = Platform(db.settings())
+    try:
+        other.knowledge.ingest_text(
+            "1. Police vetting in Carana: the vetting of the Carana National Police removed "
+            "officers named in complaints, and vetting boards met every week in each region.",
+            name="vetting-note.txt",
+            by=SYSTEM,
+            embed=False,
+            countries=("XCA",),
+        )
+        again = platform.knowledge.related("Carana National Police vetting", **ask)
+        assert len(searches) > asked
+        # What one process kept is what another, asking afresh, finds.
+        fresh = Platform(db.settings())
+        try:
+            assert fresh.knowledge.related("Carana National Police vetting", **ask) == again
+        finally:
+            fresh.close()
+    finally:
+        other.close()

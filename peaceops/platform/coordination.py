@@ -35,7 +35,7 @@ from peaceops.platform.places import AreaLocator, ImportReport
 from peaceops.platform.unstorable import refuse_unstorable
 from peaceops.storage import hold_lock, transaction
 from peaceops.storage.repositories import actors as actors_repo
-from peaceops.storage.repositories import audited, places
+from peaceops.storage.repositories import audited, places, shared
 from peaceops.storage.repositories import coordination as repo
 from peaceops.storage.repositories import institutions as institutions_repo
 
@@ -422,6 +422,23 @@ class CoordinationService:
         write_3w(acts, out)
         return len(acts)
 
+    def running(self, country: str, since: date, until: date) -> dict[str, Any]:
+        """``geojson`` of a country's activities running at some time from ``since`` to
+        ``until``, kept per activities' data version and admin areas (the situation map asks
+        for it on every view)."""
+        version, acts = self._scoped(country)
+        parents = tuple(sorted(self._area_parents(country.upper()).items()))
+        return self._derived(
+            ("running", version, country.upper(), since, until, parents),
+            lambda: self.geojson(
+                activities=[
+                    a
+                    for a in acts
+                    if (a.start is None or a.start <= until) and (a.end is None or a.end >= since)
+                ]
+            ),
+        )
+
     def geojson(self, *, activities: Sequence[Activity] | None = None) -> dict[str, Any]:
         """Activity locations as a GeoJSON FeatureCollection (points; areas by centroid)."""
         from shapely.geometry import shape
@@ -635,12 +652,34 @@ class CoordinationService:
     def _cached_pairs(
         self, key: tuple[Any, ...], find: Callable[[], builtins.list[DuplicatePair]]
     ) -> builtins.list[DuplicatePair]:
+        """The search's pairs from this process's memory, else from another process's stored
+        result, else searched (and stored, so that the other workers of a server read them
+        rather than each spending a minute on a large portfolio)."""
+        from peaceops.analytics.coordination.duplicates import pair_from_json, pair_to_json
+
         # One search at a time in a process: requests arriving together wait for the first.
         with self._pairs_lock:
             if key in self._pairs:
                 self._pairs.move_to_end(key)
                 return self._pairs[key]
-            found = find()
+            stored_key = shared.digest("duplicates", key)
+
+            searched: builtins.list[DuplicatePair] | None = None
+
+            def search() -> dict[str, Any]:
+                nonlocal searched
+                searched = find()
+                # Too many to keep: None tells the other processes to search for themselves.
+                many = len(searched) > PAIR_CACHE_LARGEST
+                return {"pairs": None if many else [pair_to_json(p) for p in searched]}
+
+            stored = shared.computed_once(self._engine, "duplicates", stored_key, search)
+            if searched is not None:
+                found = searched
+            elif stored["pairs"] is not None:
+                found = [pair_from_json(p) for p in stored["pairs"]]
+            else:
+                found = find()
             if len(found) <= PAIR_CACHE_LARGEST:
                 self._pairs[key] = found
                 while len(self._pairs) > PAIR_CACHE_SIZE:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import builtins
 import threading
 import time
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -51,6 +51,8 @@ if TYPE_CHECKING:
 CANDIDATES = 100
 """Passages each method proposes before fusion."""
 EMBED_BATCH = 256
+RELATED_CACHE_SIZE = 512
+"""Related-lesson answers (a few passages each) a process keeps."""
 MODES = ("hybrid", "lexical", "dense")
 Progress = Callable[[str, int, int], None]
 """``progress(stage, done, total)``."""
@@ -99,6 +101,9 @@ class KnowledgeService:
         self._settings = settings
         self._engine = engine
         self._platform = platform
+        # Related lessons by passages' data version and what was asked; see ``related``.
+        self._related: OrderedDict[tuple[Any, ...], builtins.list[Hit]] = OrderedDict()
+        self._related_lock = threading.Lock()
         self._lock = threading.Lock()
         self._encoder: Encoder | None = None
         self._encoder_tried = False
@@ -511,6 +516,38 @@ class KnowledgeService:
         name, its title) among those tagged with the themes its type or capabilities link to
         (``frameworks/taxonomies/themes.yaml``); the country's own documents first."""
         require(by, Permission.READ_REFERENCE)
+        with transaction(self._engine, write=False) as conn:
+            version = repo.data_version(conn)
+        key = (version, text, institution_type, tuple(capabilities), country, limit)
+        with self._related_lock:
+            if key in self._related:
+                self._related.move_to_end(key)
+                return builtins.list(self._related[key])
+        hits = self._related_hits(
+            text,
+            by=by,
+            institution_type=institution_type,
+            capabilities=capabilities,
+            country=country,
+            limit=limit,
+        )
+        # Institution and activity pages ask for the same few lessons on every view.
+        with self._related_lock:
+            self._related[key] = hits
+            while len(self._related) > RELATED_CACHE_SIZE:
+                self._related.popitem(last=False)
+        return builtins.list(hits)
+
+    def _related_hits(
+        self,
+        text: str,
+        *,
+        by: Principal,
+        institution_type: str | None,
+        capabilities: Sequence[str],
+        country: str | None,
+        limit: int,
+    ) -> builtins.list[Hit]:
         if not self.counts()["passages"] or not text.strip():
             return []
         keys = _linked_themes(institution_type, capabilities)

@@ -465,14 +465,9 @@ class SituationService:
 
     def programmes(self, window: Window) -> dict[str, Any]:
         """Activity locations running at some time in the window."""
-        coordination = self._platform.coordination
-        acts = [
-            a
-            for a in coordination.scope(window.country)
-            if (a.start is None or a.start <= window.until_date)
-            and (a.end is None or a.end >= window.since_date)
-        ]
-        found = coordination.geojson(activities=acts) if acts else _collection([])
+        found = self._platform.coordination.running(
+            window.country, window.since_date, window.until_date
+        )
         return _collection(
             [f for f in found["features"] if _inside(f, window.bbox)], **self._meta(window)
         )

@@ -241,6 +241,17 @@ data_versions = Table(
     Column("version", Integer, nullable=False),
 )
 
+# Results computed from stored data, as of its data versions (named in the key), kept for every
+# process of a server: the first worker to need one computes it, the others read it.
+shared_results = Table(
+    "shared_results",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("kind", String(40), nullable=False, index=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("payload", LargeBinary, nullable=False),
+)
+
 events = Table(
     "events",
     metadata,

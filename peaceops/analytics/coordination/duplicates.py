@@ -28,7 +28,7 @@ from collections import defaultdict
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Protocol, Self
+from typing import Any, Protocol, Self
 
 import numpy as np
 from scipy import sparse
@@ -562,6 +562,43 @@ class DuplicatePair:
     @property
     def key(self) -> tuple[str, str]:
         return (self.first, self.second)
+
+
+def pair_to_json(pair: DuplicatePair) -> dict[str, Any]:
+    """A pair as JSON, to share a search between processes; ``pair_from_json`` reads it back.
+
+    Explanation parameters are numbers, text and lists of text, which JSON keeps as they are.
+    """
+    return {
+        "first": pair.first,
+        "second": pair.second,
+        "score": pair.score,
+        "text": pair.text_similarity,
+        "components": pair.components,
+        "explanation": [[code, params] for code, params in pair.explanation],
+        "decision": pair.decision.value if pair.decision else None,
+        "ids": [pair.first_id, pair.second_id],
+    }
+
+
+def pair_from_json(doc: Mapping[str, Any]) -> DuplicatePair:
+    """A pair as ``pair_to_json`` wrote it.
+
+    >>> p = DuplicatePair("A", "B", 0.7, 0.5, {"text": 0.5}, (("same_publisher", {}),))
+    >>> pair_from_json(pair_to_json(p)) == p
+    True
+    """
+    return DuplicatePair(
+        first=doc["first"],
+        second=doc["second"],
+        score=doc["score"],
+        text_similarity=doc["text"],
+        components=dict(doc["components"]),
+        explanation=tuple((code, dict(params)) for code, params in doc["explanation"]),
+        decision=Decision(doc["decision"]) if doc["decision"] else None,
+        first_id=doc["ids"][0],
+        second_id=doc["ids"][1],
+    )
 
 
 def _compare(
