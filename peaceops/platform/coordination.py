@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     from peaceops.analytics.coordination.flows import FlowGraph, SpendingRow
     from peaceops.analytics.coordination.gaps import AreaGap, CapabilityGap
     from peaceops.analytics.coordination.matrix import MatrixRow
-    from peaceops.domain.assessment import Round
+    from peaceops.domain.assessment import Framework, Round
     from peaceops.platform.assessment import AssessmentService, ScoredRound
     from peaceops.platform.forecasting import ForecastingService
 
@@ -708,19 +708,15 @@ class CoordinationService:
     ) -> builtins.list[tuple[ScoredRound, CapabilityGap]]:
         """The top weaknesses of each framework's latest round, with the activities and money
         addressing them, ranked together."""
-        from peaceops.analytics.coordination import gaps
 
-        acts = self.scope(country)
-        types = self._institution_types()
         found: list[tuple[ScoredRound, CapabilityGap]] = []
         for scored, ranked in self.latest_priorities(country):
             found += [
                 (scored, g)
-                for g in gaps.capability_gaps(
+                for g in self.priority_gaps(
+                    country,
                     ranked,
-                    acts,
                     framework=scored.framework,
-                    institution_types=types,
                     as_of=as_of or scored.round.period_end,
                     currency=currency,
                     top=top,
@@ -728,6 +724,47 @@ class CoordinationService:
             ]
         found.sort(key=lambda sg: (-sg[1].score, sg[1].priority.indicator))
         return found[:top]
+
+    def priority_gaps(
+        self,
+        country: str,
+        ranked: Sequence[Priority],
+        *,
+        framework: Framework,
+        as_of: date,
+        currency: str = "USD",
+        top: int = 15,
+    ) -> builtins.list[CapabilityGap]:
+        """``analytics.coordination.gaps.capability_gaps`` over a country's activities, kept
+        per activities' data version and everything else it reads (the dashboard and every
+        readiness judgement ask for the same rounds' gaps)."""
+        from peaceops.analytics.coordination import gaps
+
+        version, acts = self._scoped(country)
+        types = self._institution_types()
+        key = (
+            "priority_gaps",
+            version,
+            country.upper(),
+            tuple(ranked),
+            framework.key,
+            as_of,
+            currency,
+            top,
+            tuple(sorted(types.items())),
+        )
+        return self._derived(
+            key,
+            lambda: gaps.capability_gaps(
+                ranked,
+                acts,
+                framework=framework,
+                institution_types=types,
+                as_of=as_of,
+                currency=currency,
+                top=top,
+            ),
+        )
 
     def area_risk(
         self, country: str, *, by: Principal, months: int = 3

@@ -428,20 +428,15 @@ class TransitionService:
 
     def _gaps(self, iso3: str, scored: builtins.list[ScoredRound]) -> builtins.list[Observation]:
         from peaceops.analytics.assessment.scoring import priorities
-        from peaceops.analytics.coordination import gaps
 
         coordination = self._platform.coordination
-        acts = coordination.scope(iso3)
-        types = coordination.institutions_by_id()
-        type_of = {i: inst.type.value for i, inst in types.items()}
         # Rounds of several frameworks ending the same day are one look at the gaps.
         counts: dict[date, builtins.list[Any]] = {}
         for item in scored:
-            found = gaps.capability_gaps(
+            found = coordination.priority_gaps(
+                iso3,
                 priorities(item.scores),
-                acts,
                 framework=item.framework,
-                institution_types=type_of,
                 as_of=item.round.period_end,
                 top=GAPS_TOP,
             )
