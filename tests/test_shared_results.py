@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 import time
 from datetime import date
+from functools import partial
 from typing import Any
 
 import pytest
@@ -115,8 +116,7 @@ def test_a_kind_keeps_its_latest_results_only(db: TestDatabase) -> None:
     engine = db.platform.engine
     for n in range(shared.KEEP + 3):
         key = shared.digest("test", ("version", n))
-        value = {"n": n}
-        assert shared.computed_once(engine, "test", key, lambda: value) == value
+        assert shared.computed_once(engine, "test", key, partial(dict, n=n)) == {"n": n}
     with transaction(engine, write=False) as conn:
         kept = conn.execute(
             select(func.count()).select_from(shared_results).where(shared_results.c.kind == "test")

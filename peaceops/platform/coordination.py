@@ -4,6 +4,8 @@ institutions and places, and the coordination analyses (matrix, flows, duplicate
 from __future__ import annotations
 
 import builtins
+import functools
+import hashlib
 import json
 import threading
 from collections import OrderedDict
@@ -424,20 +426,24 @@ class CoordinationService:
 
     def running(self, country: str, since: date, until: date) -> dict[str, Any]:
         """``geojson`` of a country's activities running at some time from ``since`` to
-        ``until``, kept per activities' data version and admin areas (the situation map asks
-        for it on every view)."""
+        ``until``. The country's whole layer is kept per activities' data version and admin
+        areas (the situation map asks for it on every view) and filtered by dates each time,
+        so that windows a user slides through do not each hold a copy."""
         version, acts = self._scoped(country)
         parents = tuple(sorted(self._area_parents(country.upper()).items()))
-        return self._derived(
-            ("running", version, country.upper(), since, until, parents),
-            lambda: self.geojson(
-                activities=[
-                    a
-                    for a in acts
-                    if (a.start is None or a.start <= until) and (a.end is None or a.end >= since)
-                ]
-            ),
+        located = self._derived(
+            ("located", version, country.upper(), parents), lambda: self.geojson(activities=acts)
         )
+        first, last = since.isoformat(), until.isoformat()
+        return {
+            "type": "FeatureCollection",
+            "features": [
+                f
+                for f in located["features"]
+                if (f["properties"]["start"] is None or f["properties"]["start"] <= last)
+                and (f["properties"]["end"] is None or f["properties"]["end"] >= first)
+            ],
+        }
 
     def geojson(self, *, activities: Sequence[Activity] | None = None) -> dict[str, Any]:
         """Activity locations as a GeoJSON FeatureCollection (points; areas by centroid)."""
@@ -595,9 +601,10 @@ class CoordinationService:
         )
 
     def _derived(self, key: tuple[Any, ...], compute: Callable[[], _T]) -> _T:
-        """Something computed from the activities alone (the data version in ``key``), kept
-        for the next request: the dashboard's country scope, money flows and spending each
-        took a few hundred milliseconds over 20,000 activities. Callers treat it as read-only."""
+        """Something computed from the activities and whatever else ``key`` names (the
+        activities' data version among it), kept for the next request: the dashboard's country
+        scope, matrix, money flows, spending and gaps each took a few hundred milliseconds over
+        20,000 activities. Callers treat it as read-only."""
         with self._derived_lock:
             if key in self._derived_values:
                 self._derived_values.move_to_end(key)
@@ -662,7 +669,9 @@ class CoordinationService:
             if key in self._pairs:
                 self._pairs.move_to_end(key)
                 return self._pairs[key]
-            stored_key = shared.digest("duplicates", key)
+            # The model's own code is part of the stored key: after an upgrade that changes
+            # how pairs are scored, a search stored by the old code is not read.
+            stored_key = shared.digest("duplicates", (_duplicates_model(), key))
 
             searched: builtins.list[DuplicatePair] | None = None
 
@@ -708,7 +717,6 @@ class CoordinationService:
     ) -> builtins.list[tuple[ScoredRound, CapabilityGap]]:
         """The top weaknesses of each framework's latest round, with the activities and money
         addressing them, ranked together."""
-
         found: list[tuple[ScoredRound, CapabilityGap]] = []
         for scored, ranked in self.latest_priorities(country):
             found += [
@@ -932,3 +940,11 @@ class CoordinationService:
 
 def today() -> date:
     return datetime.now(UTC).date()
+
+
+@functools.cache
+def _duplicates_model() -> str:
+    """A digest of the duplicate scorer's source, which names the model in stored searches."""
+    from peaceops.analytics.coordination import duplicates
+
+    return hashlib.sha256(Path(duplicates.__file__).read_bytes()).hexdigest()[:16]
