@@ -15,6 +15,7 @@ import shutil
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,7 @@ from sqlalchemy.engine import make_url
 
 from peaceops.config import Settings
 from peaceops.domain.access import Principal, TokenScope
+from peaceops.domain.coordination import Activity, Capability, OrgRole, Participant
 from peaceops.platform import Platform
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -243,3 +245,19 @@ def api_token(platform: Platform, username: str) -> dict[str, str]:
         "tests", by=SYSTEM, user_id=user.id, scopes=frozenset(TokenScope)
     )
     return {"Authorization": f"Bearer {token.token}"}
+
+
+def police_training(identifier: str, org: str, title: str = "Police training") -> Activity:
+    """A police training activity in XCA reported by ``org``: two with different reporters
+    are a likely duplicate pair."""
+    return Activity(
+        identifier=identifier,
+        title={"en": title},
+        description={"en": "Basic training and mentoring for 200 police officers in Kismayo"},
+        countries=[("XCA", None)],
+        capabilities=[Capability.POLICE_REFORM],
+        planned_start=date(2024, 1, 1),
+        planned_end=date(2024, 12, 31),
+        reporting_org=Participant(OrgRole.EXTENDING, org),
+        source="test",
+    )

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from conftest import shared_file
+from conftest import police_training, shared_file
 from peaceops.domain.access import Principal, Role
 from peaceops.domain.coordination import (
     Activity,
@@ -169,21 +169,8 @@ def test_duplicates_are_found_once_per_data_version_and_decisions_show_at_once(
 ) -> None:
     from peaceops.analytics.coordination import duplicates
 
-    def police(identifier: str, org: str, title: str) -> Activity:
-        return Activity(
-            identifier=identifier,
-            title={"en": title},
-            description={"en": "Basic training and mentoring for 200 police officers in Kismayo"},
-            countries=[("XCA", None)],
-            capabilities=[Capability.POLICE_REFORM],
-            planned_start=date(2024, 1, 1),
-            planned_end=date(2024, 12, 31),
-            reporting_org=Participant(OrgRole.EXTENDING, org),
-            source="test",
-        )
-
     platform.coordination.add_activities(
-        [police("XX-P-1", "Donor", "Police training"), police("XX-P-2", "NGO", "Police training")],
+        [police_training("XX-P-1", "Donor"), police_training("XX-P-2", "NGO")],
         label="t",
         by=system,
     )
@@ -206,7 +193,9 @@ def test_duplicates_are_found_once_per_data_version_and_decisions_show_at_once(
     assert pair.decision == Decision.DISMISSED and len(searches) == 1  # no new search
     # A change to the activities is a new version: searched again, the decision still shown.
     platform.coordination.add_activities(
-        [police("XX-P-3", "Agency", "Rehabilitation of water points")], label="t", by=system
+        [police_training("XX-P-3", "Agency", "Rehabilitation of water points")],
+        label="t",
+        by=system,
     )
     found = ours()
     assert len(searches) == 2

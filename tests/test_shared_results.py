@@ -6,34 +6,19 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import date
 from functools import partial
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
-from conftest import SYSTEM, TestDatabase
+from conftest import SYSTEM, TestDatabase, police_training
 from peaceops.analytics.coordination import duplicates
-from peaceops.domain.coordination import Activity, Capability, Decision, OrgRole, Participant
+from peaceops.domain.coordination import Decision
 from peaceops.platform import Platform
 from peaceops.storage import transaction
 from peaceops.storage.repositories import shared
 from peaceops.storage.tables import shared_results
-
-
-def police(identifier: str, org: str) -> Activity:
-    return Activity(
-        identifier=identifier,
-        title={"en": "Police training"},
-        description={"en": "Basic training and mentoring for 200 police officers in Kismayo"},
-        countries=[("XCA", None)],
-        capabilities=[Capability.POLICE_REFORM],
-        planned_start=date(2024, 1, 1),
-        planned_end=date(2024, 12, 31),
-        reporting_org=Participant(OrgRole.EXTENDING, org),
-        source="test",
-    )
 
 
 class Searches:
@@ -76,7 +61,9 @@ def test_a_second_worker_reads_the_first_workers_search(
         assert searches.count == 1
         # A change to the activities is a new key: searched again, by whoever asks first.
         other.coordination.add_activities(
-            [police("XX-S-1", "Donor"), police("XX-S-2", "NGO")], label="t", by=SYSTEM
+            [police_training("XX-S-1", "Donor"), police_training("XX-S-2", "NGO")],
+            label="t",
+            by=SYSTEM,
         )
         again = db.platform.coordination.duplicates(country="XCA")
         assert searches.count == 2

@@ -33,6 +33,7 @@ from peaceops.domain.institutions import Institution
 from peaceops.domain.places import AdminArea
 from peaceops.errors import InputError, NotFound, Problem
 from peaceops.platform.access import require
+from peaceops.platform.caching import VersionedCache
 from peaceops.platform.places import AreaLocator, ImportReport
 from peaceops.platform.unstorable import refuse_unstorable
 from peaceops.storage import hold_lock, transaction
@@ -146,8 +147,7 @@ class CoordinationService:
         # activity of a country with every other, once per change rather than per request.
         self._pairs: OrderedDict[tuple[Any, ...], builtins.list[DuplicatePair]] = OrderedDict()
         self._pairs_lock = threading.Lock()
-        self._derived_values: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
-        self._derived_lock = threading.Lock()
+        self._derived_values = VersionedCache(DERIVED_CACHE_SIZE)
 
     # Resolution -------------------------------------------------------------------------
 
@@ -432,7 +432,7 @@ class CoordinationService:
         version, acts = self._scoped(country)
         parents = tuple(sorted(self._area_parents(country.upper()).items()))
         located = self._derived(
-            ("located", version, country.upper(), parents), lambda: self.geojson(activities=acts)
+            ("located", country.upper(), parents), version, lambda: self.geojson(activities=acts)
         )
         first, last = since.isoformat(), until.isoformat()
         return {
@@ -596,25 +596,21 @@ class CoordinationService:
             version, everything = self._versioned_activities(conn)
         iso3 = (country or "").strip().upper()
         return version, self._derived(
-            ("scope", version, iso3),
+            ("scope", iso3),
+            version,
             lambda: [a for a in everything if not iso3 or a.in_country(iso3)],
         )
 
-    def _derived(self, key: tuple[Any, ...], compute: Callable[[], _T]) -> _T:
-        """Something computed from the activities and whatever else ``key`` names (the
-        activities' data version among it), kept for the next request: the dashboard's country
-        scope, matrix, money flows, spending and gaps each took a few hundred milliseconds over
-        20,000 activities. Callers treat it as read-only."""
-        with self._derived_lock:
-            if key in self._derived_values:
-                self._derived_values.move_to_end(key)
-                return cast(_T, self._derived_values[key])
-        value = compute()
-        with self._derived_lock:
-            self._derived_values[key] = value
-            while len(self._derived_values) > DERIVED_CACHE_SIZE:
-                self._derived_values.popitem(last=False)
-        return value
+    def _derived(self, key: tuple[Any, ...], version: int, compute: Callable[[], _T]) -> _T:
+        """Something computed from the activities (as of ``version``) and whatever else ``key``
+        names, kept for the next request: the dashboard's country scope, matrix, money flows,
+        spending and gaps each took a few hundred milliseconds over 20,000 activities. Callers
+        treat it as read-only."""
+        found = self._derived_values.get(key, version)
+        if found is None:
+            found = compute()
+            self._derived_values.put(key, version, found)
+        return cast(_T, found)
 
     def duplicates(
         self, *, country: str | None = None, threshold: float | None = None
@@ -752,7 +748,6 @@ class CoordinationService:
         types = self._institution_types()
         key = (
             "priority_gaps",
-            version,
             country.upper(),
             tuple(ranked),
             framework.key,
@@ -763,6 +758,7 @@ class CoordinationService:
         )
         return self._derived(
             key,
+            version,
             lambda: gaps.capability_gaps(
                 ranked,
                 acts,
@@ -871,9 +867,10 @@ class CoordinationService:
 
         names = {i: inst.acronym or inst.name for i, inst in self.institutions_by_id().items()}
         version, acts = self._scoped(country)
-        key = ("flows", version, country, currency, year, capability, tuple(sorted(names.items())))
+        key = ("flows", country, currency, year, capability, tuple(sorted(names.items())))
         return self._derived(
             key,
+            version,
             lambda: flows.funding_flows(
                 acts, currency=currency, year=year, capability=capability, institution_names=names
             ),
@@ -886,7 +883,8 @@ class CoordinationService:
 
         version, acts = self._scoped(country)
         return self._derived(
-            ("spending", version, country, currency),
+            ("spending", country, currency),
+            version,
             lambda: flows.disbursement_vs_commitment(acts, currency=currency),
         )
 
@@ -909,7 +907,6 @@ class CoordinationService:
         areas = None if admin_area_ids is None else tuple(admin_area_ids)
         key = (
             "matrix",
-            version,
             country,
             currency,
             institutions,
@@ -921,6 +918,7 @@ class CoordinationService:
         )
         return self._derived(
             key,
+            version,
             lambda: matrix.matrix(
                 acts,
                 currency=currency,

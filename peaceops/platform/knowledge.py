@@ -14,7 +14,7 @@ from __future__ import annotations
 import builtins
 import threading
 import time
-from collections import Counter, OrderedDict
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -40,6 +40,7 @@ from peaceops.ingest.documents import (
 )
 from peaceops.ingest.passages import split_passages
 from peaceops.platform.access import require
+from peaceops.platform.caching import VersionedCache
 from peaceops.platform.unstorable import refusal
 from peaceops.storage import transaction
 from peaceops.storage.repositories import knowledge as repo
@@ -102,8 +103,7 @@ class KnowledgeService:
         self._engine = engine
         self._platform = platform
         # Related lessons by passages' data version and what was asked; see ``related``.
-        self._related: OrderedDict[tuple[Any, ...], builtins.list[Hit]] = OrderedDict()
-        self._related_lock = threading.Lock()
+        self._related = VersionedCache(RELATED_CACHE_SIZE)
         self._lock = threading.Lock()
         self._encoder: Encoder | None = None
         self._encoder_tried = False
@@ -518,11 +518,10 @@ class KnowledgeService:
         require(by, Permission.READ_REFERENCE)
         with transaction(self._engine, write=False) as conn:
             version = repo.data_version(conn)
-        key = (version, text, institution_type, tuple(capabilities), country, limit)
-        with self._related_lock:
-            if key in self._related:
-                self._related.move_to_end(key)
-                return builtins.list(self._related[key])
+        key = (text, institution_type, tuple(capabilities), country, limit)
+        kept = self._related.get(key, version)
+        if kept is not None:
+            return builtins.list(kept)
         hits = self._related_hits(
             text,
             by=by,
@@ -532,10 +531,7 @@ class KnowledgeService:
             limit=limit,
         )
         # Institution and activity pages ask for the same few lessons on every view.
-        with self._related_lock:
-            self._related[key] = hits
-            while len(self._related) > RELATED_CACHE_SIZE:
-                self._related.popitem(last=False)
+        self._related.put(key, version, hits)
         return builtins.list(hits)
 
     def _related_hits(

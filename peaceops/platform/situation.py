@@ -11,9 +11,6 @@ incidents service filters them).
 from __future__ import annotations
 
 import builtins
-import threading
-from collections import OrderedDict
-from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -29,6 +26,7 @@ from peaceops.domain.incidents import Verification
 from peaceops.domain.places import Month
 from peaceops.errors import InputError
 from peaceops.platform.access import require
+from peaceops.platform.caching import VersionedCache
 from peaceops.storage import transaction
 from peaceops.storage.repositories import events as events_repo
 
@@ -99,31 +97,6 @@ def _inside(feature: dict[str, Any], bbox: BBox) -> bool:
         return False
     lon, lat = geometry["coordinates"][:2]
     return bool(bbox[0] <= lon <= bbox[2] and bbox[1] <= lat <= bbox[3])
-
-
-class VersionedCache:
-    """A small LRU of results computed from data with a version counter: an entry is valid
-    only for the version it was computed at. Safe to share between the app's threads."""
-
-    def __init__(self, size: int = 128) -> None:
-        self._size = size
-        self._entries: OrderedDict[Hashable, tuple[int, Any]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: Hashable, version: int) -> Any | None:
-        with self._lock:
-            found = self._entries.get(key)
-            if found is None or found[0] != version:
-                return None
-            self._entries.move_to_end(key)
-            return found[1]
-
-    def put(self, key: Hashable, version: int, value: Any) -> None:
-        with self._lock:
-            self._entries[key] = (version, value)
-            self._entries.move_to_end(key)
-            while len(self._entries) > self._size:
-                self._entries.popitem(last=False)
 
 
 class SituationService:

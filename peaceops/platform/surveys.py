@@ -13,11 +13,11 @@ import builtins
 import hashlib
 import json
 import threading
-from collections import Counter, OrderedDict
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from sqlalchemy import Engine
 
@@ -40,6 +40,7 @@ from peaceops.domain.surveys import (
 from peaceops.errors import InputError, NotFound, Problem
 from peaceops.platform.access import require
 from peaceops.platform.assessment import AssessmentService
+from peaceops.platform.caching import VersionedCache
 from peaceops.platform.places import AreaLocator, ImportReport
 from peaceops.platform.unstorable import refuse_unstorable
 from peaceops.storage import transaction
@@ -188,9 +189,9 @@ class SurveysService:
         self._assessment = assessment
         self._cipher = FieldCipher(settings.data_keys())
         # Estimates by what they are computed from; see ``estimates``.
-        self._estimates: OrderedDict[tuple[Any, ...], QuestionEstimates] = OrderedDict()
-        self._estimates_lock = threading.Lock()
+        self._estimates = VersionedCache(ESTIMATES_CACHE_SIZE)
         self._computing: dict[tuple[Any, ...], threading.Lock] = {}
+        self._computing_lock = threading.Lock()
 
     # Questionnaires ---------------------------------------------------------------------
 
@@ -641,8 +642,9 @@ class SurveysService:
         mapping = next((m for m in form.items if m.question == q.name), None)
         favourable = self._favourable(form, mapping)
         version, area_names = self._region_names(survey)
-        # Everything the estimates are computed from, but the wave's own name and dates (taken
-        # from ``target`` on the way out): the same request again is answered from memory.
+        # Everything the estimates are computed from (the submissions' data version beside it),
+        # but the wave's own name and dates, taken from ``target`` on the way out: the same
+        # request again is answered from memory.
         key = (
             survey.id,
             target.id,
@@ -651,31 +653,24 @@ class SurveysService:
             level,
             min_cell,
             favourable,
-            version,
             tuple(sorted(area_names.items())),
         )
-        with self._estimates_lock:
+        with self._computing_lock:
             lock = self._computing.setdefault(key, threading.Lock())
         # Requests for the same estimates wait for the first; others go on in parallel.
         with lock:
             try:
-                with self._estimates_lock:
-                    cached = self._estimates.get(key)
-                    if cached is not None:
-                        self._estimates.move_to_end(key)
+                cached = self._estimates.get(key, version)
                 if cached is None:
                     cached = self._estimate(
                         survey, target, q, mapping, favourable, area_names, language, level
                     )
-                    with self._estimates_lock:
-                        self._estimates[key] = cached
-                        while len(self._estimates) > ESTIMATES_CACHE_SIZE:
-                            self._estimates.popitem(last=False)
+                    self._estimates.put(key, version, cached)
             finally:
-                with self._estimates_lock:
+                with self._computing_lock:
                     self._computing.pop(key, None)
         # Shared with other callers: nothing downstream changes estimates in place.
-        return replace(cached, wave=target)
+        return replace(cast(QuestionEstimates, cached), wave=target)
 
     def _favourable(self, form: SurveyForm, mapping: ItemMapping | None) -> tuple[Any, ...] | None:
         """The favourable values of the framework item a question is mapped to (None when it is
