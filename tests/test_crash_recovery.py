@@ -59,7 +59,8 @@ runner = CliRunner()
 GED_ROWS = 12_000
 IATI_COPIES = 12  # of the demo's 39 activities
 DOCUMENTS = 30
-SUBMISSION_COPIES = 4  # of the demo's first wave (716 submissions)
+SUBMISSION_COPIES = 12  # of the demo's first wave (716 submissions): the bulk insert is the
+# only write window on PostgreSQL, and 4 copies (2,840 rows) once closed before 5 polls saw it
 INCIDENTS = 600
 POLL = 0.02
 IN_A_ROW = 5  # polls a write transaction must be seen open before the kill
